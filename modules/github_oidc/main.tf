@@ -1,0 +1,177 @@
+locals {
+  oidc_host         = "token.actions.githubusercontent.com"
+  oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.this[0].arn : var.oidc_provider_arn
+}
+
+resource "aws_iam_openid_connect_provider" "this" {
+  count = var.create_oidc_provider ? 1 : 0
+
+  url            = "https://${local.oidc_host}"
+  client_id_list = ["sts.amazonaws.com"]
+  # AWS trusts GitHub's certificate through its own CA store; these are GitHub's published
+  # intermediate thumbprints, kept because older API versions still require a value.
+  thumbprint_list = [
+    "6938fd4d98bab03faadb97b34396831e3780aea1",
+    "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
+  ]
+
+  tags = var.tags
+}
+
+################################################################################
+# Plan role: pull requests, read-only
+################################################################################
+
+data "aws_iam_policy_document" "plan_assume" {
+  statement {
+    sid     = "GitHubPullRequests"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = ["repo:${var.github_repository}:pull_request"]
+    }
+  }
+}
+
+resource "aws_iam_role" "plan" {
+  name                 = "${var.name_prefix}-github-plan"
+  description          = "Read-only Terraform plans for pull requests of ${var.github_repository}."
+  assume_role_policy   = data.aws_iam_policy_document.plan_assume.json
+  max_session_duration = var.max_session_duration_seconds
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "state_read" {
+  statement {
+    sid       = "ListState"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [var.state_bucket_arn]
+  }
+
+  statement {
+    sid       = "ReadState"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.state_bucket_arn}/*"]
+  }
+
+  statement {
+    # S3 native locking: a plan takes the lock by writing <key>.tflock and releases it by deleting it.
+    sid       = "TakeLocks"
+    effect    = "Allow"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${var.state_bucket_arn}/*.tflock"]
+  }
+
+  statement {
+    sid       = "UseStateKey"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [var.state_kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "plan_state" {
+  name   = "terraform-state-read"
+  role   = aws_iam_role.plan.id
+  policy = data.aws_iam_policy_document.state_read.json
+}
+
+resource "aws_iam_role_policy_attachment" "plan" {
+  for_each = toset(var.plan_role_policy_arns)
+
+  role       = aws_iam_role.plan.name
+  policy_arn = each.value
+}
+
+################################################################################
+# Apply roles: one per environment, only from that GitHub environment
+################################################################################
+
+data "aws_iam_policy_document" "apply_assume" {
+  for_each = var.apply_roles
+
+  statement {
+    sid     = "GitHubEnvironment"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = ["repo:${var.github_repository}:environment:${each.value.github_environment}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "apply" {
+  for_each = var.apply_roles
+
+  name                 = "${var.name_prefix}-github-apply-${each.key}"
+  description          = "Terraform applies to ${each.key} from the ${each.value.github_environment} GitHub environment of ${var.github_repository}."
+  assume_role_policy   = data.aws_iam_policy_document.apply_assume[each.key].json
+  max_session_duration = var.max_session_duration_seconds
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "state_write" {
+  source_policy_documents = [data.aws_iam_policy_document.state_read.json]
+
+  statement {
+    sid       = "WriteState"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.state_bucket_arn}/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "apply_state" {
+  for_each = var.apply_roles
+
+  name   = "terraform-state-write"
+  role   = aws_iam_role.apply[each.key].id
+  policy = data.aws_iam_policy_document.state_write.json
+}
+
+resource "aws_iam_role_policy" "apply_deploy" {
+  for_each = { for env, r in var.apply_roles : env => r if r.policy_json != null }
+
+  name   = "deploy"
+  role   = aws_iam_role.apply[each.key].id
+  policy = each.value.policy_json
+}
+
+resource "aws_iam_role_policy_attachment" "apply" {
+  for_each = merge([
+    for env, r in var.apply_roles : { for arn in r.policy_arns : "${env}:${arn}" => { env = env, arn = arn } }
+  ]...)
+
+  role       = aws_iam_role.apply[each.value.env].name
+  policy_arn = each.value.arn
+}

@@ -1,0 +1,115 @@
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+}
+
+override_resource {
+  target          = aws_iam_openid_connect_provider.this
+  override_during = plan
+  values = {
+    arn = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+  }
+}
+
+variables {
+  name_prefix       = "mlplatform"
+  github_repository = "example-org/platform-kit"
+  state_bucket_arn  = "arn:aws:s3:::mlplatform-tfstate-111111111111"
+  state_kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555"
+  apply_roles = {
+    staging = { github_environment = "staging" }
+    prod    = { github_environment = "production", policy_json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+run "trust_is_narrow" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_openid_connect_provider.this[0].url == "https://token.actions.githubusercontent.com" && aws_iam_openid_connect_provider.this[0].client_id_list == toset(["sts.amazonaws.com"])
+    error_message = "The provider must be GitHub's, for STS."
+  }
+
+  assert {
+    condition = [
+      for c in one(data.aws_iam_policy_document.plan_assume.statement).condition : c.values
+      if c.variable == "token.actions.githubusercontent.com:sub"
+    ] == [tolist(["repo:example-org/platform-kit:pull_request"])]
+    error_message = "The plan role must admit only pull requests of the repository."
+  }
+
+  assert {
+    condition = [
+      for c in one(data.aws_iam_policy_document.apply_assume["prod"].statement).condition : c.values
+      if c.variable == "token.actions.githubusercontent.com:sub"
+    ] == [tolist(["repo:example-org/platform-kit:environment:production"])]
+    error_message = "The prod apply role must admit only the production GitHub environment."
+  }
+
+  assert {
+    condition = [
+      for c in one(data.aws_iam_policy_document.apply_assume["staging"].statement).condition : c.values
+      if c.variable == "token.actions.githubusercontent.com:aud"
+    ] == [tolist(["sts.amazonaws.com"])]
+    error_message = "Apply roles must require the STS audience."
+  }
+
+  assert {
+    condition     = aws_iam_role.apply["prod"].name == "mlplatform-github-apply-prod" && aws_iam_role.plan.name == "mlplatform-github-plan"
+    error_message = "Role names follow the prefix."
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.apply_deploy) == 1 && contains(keys(aws_iam_role_policy.apply_deploy), "prod")
+    error_message = "Only environments with a policy_json get a deploy policy."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in data.aws_iam_policy_document.state_read.statement : [
+        for a in s.actions : !contains(["s3:PutObject", "s3:DeleteObject"], a) || s.resources == toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.tflock"])
+      ]
+    ]))
+    error_message = "The plan role may write lock files only, never state."
+  }
+}
+
+run "existing_provider" {
+  command = plan
+
+  variables {
+    create_oidc_provider = false
+    oidc_provider_arn    = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.this) == 0 && output.oidc_provider_arn == var.oidc_provider_arn
+    error_message = "An existing provider must be reused, not created."
+  }
+}
+
+run "rejects_missing_provider" {
+  command = plan
+
+  variables {
+    create_oidc_provider = false
+  }
+
+  expect_failures = [var.oidc_provider_arn]
+}
+
+run "rejects_bad_repository_and_wildcard_environment" {
+  command = plan
+
+  variables {
+    github_repository = "not a repo"
+    apply_roles = {
+      prod = { github_environment = "*" }
+    }
+  }
+
+  expect_failures = [var.github_repository, var.apply_roles]
+}

@@ -1,0 +1,126 @@
+variable "name_prefix" {
+  description = "Prefix of the role names, e.g. \"mlplatform\" gives mlplatform-github-plan and mlplatform-github-apply-<env>. Lowercase letters, digits and hyphens."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
+    error_message = "name_prefix must be 2-31 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "github_repository" {
+  description = "GitHub repository allowed to assume the roles, as OWNER/NAME."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", var.github_repository))
+    error_message = "github_repository must be OWNER/NAME."
+  }
+}
+
+################################################################################
+# OIDC provider
+################################################################################
+
+variable "create_oidc_provider" {
+  description = "Whether to create the account's GitHub Actions OIDC provider. An account holds one provider per URL: set false and pass oidc_provider_arn if it already exists."
+  type        = bool
+  default     = true
+}
+
+variable "oidc_provider_arn" {
+  description = "ARN of an existing GitHub Actions OIDC provider; used when create_oidc_provider is false."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.oidc_provider_arn == null || can(regex("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.oidc_provider_arn))
+    error_message = "oidc_provider_arn must be the ARN of the token.actions.githubusercontent.com OIDC provider."
+  }
+
+  validation {
+    condition     = var.create_oidc_provider || var.oidc_provider_arn != null
+    error_message = "oidc_provider_arn is required when create_oidc_provider is false."
+  }
+}
+
+################################################################################
+# Terraform state access
+################################################################################
+
+variable "state_bucket_arn" {
+  description = "ARN of the Terraform state bucket: the plan role may read it and take locks, apply roles may also write state."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-zA-Z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_arn))
+    error_message = "state_bucket_arn must be an S3 bucket ARN."
+  }
+}
+
+variable "state_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the state bucket."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.state_kms_key_arn))
+    error_message = "state_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+################################################################################
+# Roles
+################################################################################
+
+variable "plan_role_policy_arns" {
+  description = "Managed policy ARNs attached to the pull-request plan role. Keep them read-only (e.g. arn:aws:iam::aws:policy/ReadOnlyAccess)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.plan_role_policy_arns : can(regex("^arn:aws[a-zA-Z-]*:iam::(aws|[0-9]{12}):policy/.+$", arn))])
+    error_message = "plan_role_policy_arns must hold IAM policy ARNs."
+  }
+}
+
+variable "apply_roles" {
+  description = <<-EOT
+    One apply role per environment, keyed by environment name (e.g. staging, prod). Each role trusts only
+    workflow jobs of github_repository that run in the GitHub environment `github_environment` (use a
+    protected environment such as `production` for prod). policy_json is an inline policy with what that
+    environment's deploys may change; policy_arns are extra managed policies.
+  EOT
+  type = map(object({
+    github_environment = string
+    policy_json        = optional(string)
+    policy_arns        = optional(list(string), [])
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for env, r in var.apply_roles : can(regex("^[a-z][a-z0-9-]{1,20}$", env)) && length(trimspace(r.github_environment)) > 0 && !strcontains(r.github_environment, "*")])
+    error_message = "apply_roles keys must be lowercase environment names (2-21 characters) and each github_environment a non-empty name without wildcards."
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.apply_roles) : r.policy_json == null || can(jsondecode(r.policy_json))])
+    error_message = "apply_roles[*].policy_json must be null or a JSON policy document."
+  }
+}
+
+variable "max_session_duration_seconds" {
+  description = "Maximum session length of the roles, in seconds (3600-43200)."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.max_session_duration_seconds >= 3600 && var.max_session_duration_seconds <= 43200
+    error_message = "max_session_duration_seconds must be between 3600 and 43200."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource the module creates."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,160 @@
+variable "name" {
+  description = "Name prefix for the topic, alarms and dashboard, e.g. \"mlplatform-staging\". Lowercase letters, digits and hyphens, 3-40 characters."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,38}[a-z0-9]$", var.name))
+    error_message = "name must be 3-40 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+################################################################################
+# Alert topic
+################################################################################
+
+variable "kms_key_arn" {
+  description = "ARN of a KMS key that encrypts the alert topic. null creates a dedicated customer-managed key that CloudWatch may use (the AWS-managed SNS key does not let CloudWatch publish)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be null or a KMS key ARN."
+  }
+}
+
+variable "kms_key_deletion_window_days" {
+  description = "Waiting period, in days (7-30), before the created topic key is deleted after a destroy."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_key_deletion_window_days >= 7 && var.kms_key_deletion_window_days <= 30 && floor(var.kms_key_deletion_window_days) == var.kms_key_deletion_window_days
+    error_message = "kms_key_deletion_window_days must be a whole number from 7 to 30."
+  }
+}
+
+variable "alert_emails" {
+  description = "E-mail addresses subscribed to the alert topic (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alert_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alert_emails must hold valid e-mail addresses."
+  }
+}
+
+################################################################################
+# Service alarms
+################################################################################
+
+variable "create_service_alarms" {
+  description = "Whether to create the App Runner service alarms. Set false until the service exists (first apply creates the registry before any image is pushed)."
+  type        = bool
+  default     = true
+}
+
+variable "service_name" {
+  description = "Name of the App Runner service to watch (the ServiceName dimension). Also scopes the dashboard."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$", var.service_name))
+    error_message = "service_name must be a valid App Runner service name (4-40 letters, digits, '-' or '_')."
+  }
+}
+
+variable "service_id" {
+  description = "ID of the App Runner service (the ServiceID dimension). Required when create_service_alarms is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = !var.create_service_alarms || var.service_id != null
+    error_message = "service_id is required when create_service_alarms is true."
+  }
+}
+
+variable "alarm_period_seconds" {
+  description = "Evaluation period of every alarm, in seconds: 60 or a multiple of 60."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.alarm_period_seconds >= 60 && var.alarm_period_seconds % 60 == 0
+    error_message = "alarm_period_seconds must be 60 or a multiple of 60."
+  }
+}
+
+variable "alarm_evaluation_periods" {
+  description = "Consecutive breaching periods before an alarm fires. 1-60."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.alarm_evaluation_periods >= 1 && var.alarm_evaluation_periods <= 60 && floor(var.alarm_evaluation_periods) == var.alarm_evaluation_periods
+    error_message = "alarm_evaluation_periods must be a whole number from 1 to 60."
+  }
+}
+
+variable "alarm_5xx_threshold" {
+  description = "5xx responses per period above which the error alarm fires. >= 0."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.alarm_5xx_threshold >= 0
+    error_message = "alarm_5xx_threshold must be zero or more."
+  }
+}
+
+variable "alarm_latency_p99_ms" {
+  description = "p99 request latency, in milliseconds, above which the latency alarm fires. 1-300000."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.alarm_latency_p99_ms > 0 && var.alarm_latency_p99_ms <= 300000
+    error_message = "alarm_latency_p99_ms must be between 1 and 300000 milliseconds."
+  }
+}
+
+variable "alarm_cpu_percent" {
+  description = "Average CPU utilisation (percent, 1-100) above which the CPU alarm fires."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.alarm_cpu_percent > 0 && var.alarm_cpu_percent <= 100
+    error_message = "alarm_cpu_percent must be a percentage between 1 and 100."
+  }
+}
+
+variable "alarm_memory_percent" {
+  description = "Average memory utilisation (percent, 1-100) above which the memory alarm fires."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.alarm_memory_percent > 0 && var.alarm_memory_percent <= 100
+    error_message = "alarm_memory_percent must be a percentage between 1 and 100."
+  }
+}
+
+variable "alarm_active_instances_threshold" {
+  description = "Active instance count at or above which the capacity alarm fires; usually the service's auto-scaling maximum. 1-25."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.alarm_active_instances_threshold >= 1 && var.alarm_active_instances_threshold <= 25 && floor(var.alarm_active_instances_threshold) == var.alarm_active_instances_threshold
+    error_message = "alarm_active_instances_threshold must be a whole number from 1 to 25."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource the module creates."
+  type        = map(string)
+  default     = {}
+}
