@@ -1,0 +1,3 @@
+from platform_cli.cli import main
+
+main()

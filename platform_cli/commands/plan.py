@@ -1,0 +1,83 @@
+"""platformctl plan ENV [ENV...] | --all: saved plan, its JSON and a plan record per environment.
+
+Exit 0 no changes, 2 changes, 1 error. Several environments plan in parallel, each line prefixed with its name.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import click
+
+from platform_cli.core import terraform
+from platform_cli.core.errors import Interrupted, PlatformError
+from platform_cli.core.plans import PlanRecord
+
+from ._common import Context, json_option, pass_app
+
+_IMAGE = re.compile(r"^(sha256:[0-9a-f]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$")
+
+
+def _check_image(ctx, param, value):
+    if value is not None and not _IMAGE.match(value):
+        raise click.BadParameter("expected a digest sha256:<64 hex> or an image tag")
+    return value
+
+
+@click.command()
+@click.argument("envs", nargs=-1)
+@click.option("--all", "all_envs", is_flag=True, help="Plan every environment under envs/.")
+@click.option("--image", callback=_check_image, help="Service image to deploy: sha256:<digest> or a tag.")
+@json_option
+@pass_app
+def plan(app: Context, envs: tuple[str, ...], all_envs: bool, image: str | None, as_json: bool) -> None:
+    """Plan ENV(s) and save the plan for `apply`."""
+    if all_envs == bool(envs):
+        raise click.UsageError("give one or more environments, or --all")
+    names = app.all_env_names() if all_envs else list(dict.fromkeys(envs))
+    app.console.json_mode = as_json
+    settings = [app.settings(n) for n in names]  # validate every environment before starting any Terraform
+    if len(settings) == 1:
+        records: dict[str, PlanRecord | PlatformError] = {names[0]: app.stack(settings[0]).plan(image=image)}
+    else:
+        records = _plan_parallel(app, settings, image)
+    _report(app, records, as_json)
+    failed = [r for r in records.values() if isinstance(r, PlatformError)]
+    if failed:
+        raise click.exceptions.Exit(1)
+    raise click.exceptions.Exit(2 if any(r.has_changes for r in records.values()) else 0)
+
+
+def _plan_parallel(app: Context, settings, image):
+    width = max(len(s.name) for s in settings)
+    stacks = [app.stack(s, prefix=f"[{s.name}]".ljust(width + 2)) for s in settings]
+    results: dict[str, PlanRecord | PlatformError] = {}
+    with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
+        futures = {s.name: pool.submit(s.plan, image=image) for s in stacks}
+        try:
+            for name, future in futures.items():
+                try:
+                    results[name] = future.result()
+                except PlatformError as exc:
+                    results[name] = exc
+        except KeyboardInterrupt:
+            terraform.interrupt_all()
+            pool.shutdown(wait=True)
+            raise Interrupted("plan interrupted; Terraform was asked to stop and release its locks") from None
+    return results
+
+
+def _report(app: Context, records, as_json: bool) -> None:
+    if as_json:
+        app.console.json({name: (r.to_dict() if isinstance(r, PlanRecord) else {"error": r.one_line()})
+                          for name, r in records.items()})
+        return
+    for name, record in records.items():
+        if isinstance(record, PlatformError):
+            app.console.error(f"[{name}] {record.one_line()}")
+            continue
+        app.console.print(record.summary_line(), "bold")
+        for change in record.changes:
+            app.console.print(f"  {change['action']:<8} {change['address']}")
+        app.console.info(f"  saved plan: {app.paths.plan_file(name)} (record: {app.paths.plan_record(name)})")

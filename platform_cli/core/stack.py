@@ -1,0 +1,189 @@
+"""Operations on one environment's instance of the shared stack: init, plan, apply, output, drift, destroy.
+
+Everything runs through core.terraform.Terraform with the environment's own TF_DATA_DIR, so environments never
+share Terraform working state and can run in parallel from the same stack directory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from . import approvals, plans
+from .aws import AwsTarget
+from .console import Console
+from .errors import PlatformError, Refused
+from .paths import Paths
+from .settings import EnvSettings
+from .terraform import Terraform
+from .tfconfig import ProviderSource
+
+LOCK_TIMEOUT = "0s"  # fail fast with who holds the lock rather than hang; users re-run when the holder is done
+
+
+@contextmanager
+def _stack_init_lock(paths: Paths):
+    """Serialise `terraform init` across environments: they share the stack's .terraform.lock.hcl."""
+    paths.work_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.work_dir / "init.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass
+class EnvStack:
+    paths: Paths
+    settings: EnvSettings
+    target: AwsTarget
+    provider_source: ProviderSource
+    console: Console
+    prefix: str = ""
+    color: bool = True
+    _tf: Terraform | None = None
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def tf(self) -> Terraform:
+        if self._tf is None:
+            self._tf = Terraform(self.paths, self.name, self.provider_source, self.console,
+                                 extra_env=dict(self.target.env), prefix=self.prefix, color=self.color)
+        return self._tf
+
+    @property
+    def backend_label(self) -> str:
+        bucket = self.target.backend_overrides.get("bucket", self.settings.state_bucket)
+        key = self.target.backend_overrides.get("key", self.settings.state_key)
+        return f"s3://{bucket}/{key}"
+
+    # -- identity ---------------------------------------------------------------------------------------------
+    def check_account(self) -> None:
+        """Refuse to touch an environment from the wrong AWS account (skipped in the sandbox)."""
+        if self.target.sandbox:
+            return
+        ident = self.target.identity(self.settings.region)
+        if ident["account"] != self.settings.account_id:
+            raise Refused(f"{self.name} lives in account {self.settings.account_id} but the current credentials are "
+                          f"for {ident['account']} ({ident['arn']})",
+                          hint=f"switch to credentials for {self.settings.account_id}")
+
+    # -- init -------------------------------------------------------------------------------------------------
+    def _init_fingerprint(self) -> str:
+        tf_files = {str(p.name): plans.sha256_file(p) for p in sorted(self.paths.stack_dir.glob("*.tf"))}
+        return plans.sha256_bytes(json.dumps({
+            "backend_file": plans.sha256_file(self.settings.backend_file),
+            "overrides": self.target.backend_overrides,
+            "stack": tf_files,
+            "providers": self.provider_source.description,
+            "terraform": self.tf.version,
+        }, sort_keys=True).encode())
+
+    def init(self, *, force: bool = False) -> bool:
+        """terraform init for this environment's backend; skipped when nothing it depends on changed."""
+        stamp = self.paths.init_stamp(self.name)
+        fingerprint = self._init_fingerprint()
+        data_dir = self.paths.tf_data_dir(self.name)
+        if not force and stamp.is_file() and (data_dir / "terraform.tfstate").is_file() \
+                and (self.paths.stack_dir / ".terraform.lock.hcl").is_file():
+            if json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
+                return False
+        data_dir.mkdir(parents=True, exist_ok=True)
+        args = ["init", "-input=false", "-reconfigure", f"-backend-config={self.settings.backend_file}"]
+        args += [f"-backend-config={k}={v}" for k, v in self.target.backend_overrides.items()]
+        args += self.provider_source.init_args()
+        with _stack_init_lock(self.paths):
+            self.tf.run(args, what=f"init {self.name}", backend=self.backend_label)
+        stamp.write_text(json.dumps({"fingerprint": fingerprint}))
+        return True
+
+    # -- plan -------------------------------------------------------------------------------------------------
+    def _var_args(self, variables: dict[str, Any]) -> list[str]:
+        args = [f"-var-file={self.settings.tfvars_file}"]
+        args += [f"-var={k}={v}" for k, v in variables.items() if v is not None]
+        return args
+
+    def plan(self, *, image: str | None = None) -> plans.PlanRecord:
+        self.check_account()
+        self.init()
+        variables = {"service_image": image} if image else {}
+        provenance = plans.provenance_now(self.paths, self.name, variables=variables, target=self.target.kind)
+        work = self.paths.env_work_dir(self.name)
+        for stale in (self.paths.plan_file(self.name), self.paths.plan_json(self.name),
+                      self.paths.plan_record(self.name)):
+            stale.unlink(missing_ok=True)
+        result = self.tf.run(["plan", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", "-detailed-exitcode",
+                              f"-out={self.paths.plan_file(self.name)}", *self._var_args(variables)],
+                             ok=(0, 2), what=f"plan {self.name}", backend=self.backend_label)
+        shown = self.tf.capture(["show", "-json", str(self.paths.plan_file(self.name))], what=f"show {self.name}")
+        (work / "plan.json").write_text(shown.stdout, encoding="utf-8")
+        record = plans.build_record(self.paths, self.name, provenance=provenance,
+                                    plan_json=json.loads(shown.stdout), has_changes=result.returncode == 2)
+        record.provenance["plan_log"] = str(result.log_path)
+        plans.save_record(self.paths, record)
+        return record
+
+    # -- apply ------------------------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        pulled = self.tf.capture(["state", "pull"], what=f"read state of {self.name}", backend=self.backend_label)
+        return json.loads(pulled.stdout) if pulled.stdout.strip() else {}
+
+    def apply(self) -> plans.PlanRecord:
+        record = plans.load_record(self.paths, self.name)
+        self.check_account()
+        self.init()
+        now = plans.provenance_now(self.paths, self.name, variables=record.provenance.get("variables", {}),
+                                   target=self.target.kind)
+        state = self.state()
+        plans.ensure_current(record, now, state_serial=state.get("serial") if state.get("lineage") else None,
+                             state_lineage=state.get("lineage") or None)
+        approvals.check_approved(self.paths, self.settings, record)
+        self.tf.run(["apply", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", str(self.paths.plan_file(self.name))],
+                    what=f"apply {self.name}", backend=self.backend_label)
+        plans.mark_applied(self.paths, record)
+        return record
+
+    # -- output / drift / destroy -----------------------------------------------------------------------------
+    def outputs(self) -> dict[str, Any]:
+        self.init()
+        shown = self.tf.capture(["output", "-json"], what=f"output {self.name}", backend=self.backend_label)
+        return {k: v.get("value") for k, v in json.loads(shown.stdout or "{}").items()}
+
+    def drift(self) -> list[dict[str, Any]]:
+        """Refresh-only plan; the resources whose real state differs from Terraform state."""
+        self.check_account()
+        self.init()
+        drift_file = self.paths.env_work_dir(self.name) / "drift.tfplan"
+        result = self.tf.run(["plan", "-refresh-only", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}",
+                              "-detailed-exitcode", f"-out={drift_file}", *self._var_args({})],
+                             ok=(0, 2), what=f"drift check {self.name}", backend=self.backend_label)
+        if result.returncode == 0:
+            return []
+        shown = json.loads(self.tf.capture(["show", "-json", str(drift_file)], what=f"show {self.name}").stdout)
+        drifted = [{"address": d["address"], "actions": d.get("change", {}).get("actions", [])}
+                   for d in shown.get("resource_drift") or []]
+        if not drifted:  # only outputs differ
+            drifted = [{"address": f"output.{n}", "actions": ["update"]} for n in shown.get("output_changes") or {}]
+        return drifted
+
+    def destroy(self) -> None:
+        if self.settings.protected:
+            raise Refused(f"{self.name} is protected: destroy is refused",
+                          hint=f"set protected: false in {self.settings.env_file} through review first")
+        self.check_account()
+        self.init()
+        self.tf.run(["destroy", "-input=false", "-auto-approve", f"-lock-timeout={LOCK_TIMEOUT}",
+                     *self._var_args({})], what=f"destroy {self.name}", backend=self.backend_label)
+        for stale in (self.paths.plan_file(self.name), self.paths.plan_json(self.name)):
+            stale.unlink(missing_ok=True)
+
+
+def describe_error(exc: PlatformError) -> str:
+    return exc.one_line()

@@ -1,0 +1,115 @@
+"""Where Terraform gets its providers: one CLI config, one plugin cache shared by every environment.
+
+Resolution order (first match wins):
+  1. an existing CLI config the user already has: TF_CLI_CONFIG_FILE (if that file exists) or ~/.terraformrc;
+  2. PLATFORMCTL_PLUGIN_DIR: passed to `terraform init` as -plugin-dir (Terraform's own offline switch);
+  3. a filesystem mirror at a well-known location (/opt/tf-plugins, ~/.terraform.d/plugins,
+     /usr/local/share/terraform/plugins): .platformctl/terraform.rc gets a filesystem_mirror block;
+  4. otherwise the registry, direct.
+In cases 2-4 we write .platformctl/terraform.rc with a plugin_cache_dir so all environments share one cache, and
+point TF_CLI_CONFIG_FILE at it. A TF_CLI_CONFIG_FILE naming a file that does not exist is ignored (Terraform would
+only warn and fall back to the registry, which is unreachable offline).
+
+`python -m platform_cli.core.tfconfig` writes the file if needed and prints the config path, so the Makefile can
+export TF_CLI_CONFIG_FILE for plain `terraform test`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .paths import Paths
+
+PLUGIN_DIR_ENVVAR = "PLATFORMCTL_PLUGIN_DIR"
+
+
+def known_mirror_locations() -> list[Path]:
+    return [
+        Path("/opt/tf-plugins"),
+        Path.home() / ".terraform.d" / "plugins",
+        Path("/usr/local/share/terraform/plugins"),
+    ]
+
+
+@dataclass(frozen=True)
+class ProviderSource:
+    cli_config: Path | None  # the CLI config Terraform should read (None: Terraform's own default)
+    plugin_dir: Path | None  # passed to init as -plugin-dir
+    mirror: Path | None
+    description: str
+
+    def env(self) -> dict[str, str]:
+        return {"TF_CLI_CONFIG_FILE": str(self.cli_config)} if self.cli_config else {}
+
+    def init_args(self) -> list[str]:
+        return [f"-plugin-dir={self.plugin_dir}"] if self.plugin_dir else []
+
+
+def _has_providers(directory: Path) -> bool:
+    try:
+        return any(directory.glob("*/*/*"))  # hostname/namespace/type
+    except OSError:
+        return False
+
+
+def _render(cache_dir: Path, mirror: Path | None) -> str:
+    lines = [f'plugin_cache_dir = "{cache_dir}"']
+    if mirror:
+        lines += [
+            "provider_installation {",
+            "  filesystem_mirror {",
+            f'    path    = "{mirror}"',
+            '    include = ["registry.terraform.io/*/*"]',
+            "  }",
+            "  direct {",
+            '    exclude = ["registry.terraform.io/*/*"]',
+            "  }",
+            "}",
+        ]
+    return "# Written by platformctl (core/tfconfig.py); regenerated when it differs.\n" + "\n".join(lines) + "\n"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def resolve(paths: Paths, environ: Mapping[str, str] | None = None) -> ProviderSource:
+    environ = os.environ if environ is None else environ
+    configured = environ.get("TF_CLI_CONFIG_FILE")
+    if configured and Path(configured).is_file():
+        return ProviderSource(Path(configured), None, None, f"CLI config {configured} (TF_CLI_CONFIG_FILE)")
+    home_rc = Path.home() / ".terraformrc"
+    if not configured and home_rc.is_file():
+        return ProviderSource(home_rc, None, None, f"CLI config {home_rc}")
+
+    cache_dir = paths.plugin_cache_dir
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    plugin_dir = environ.get(PLUGIN_DIR_ENVVAR)
+    if plugin_dir:
+        _write_if_changed(paths.cli_config_file, _render(cache_dir, None))
+        return ProviderSource(paths.cli_config_file, Path(plugin_dir), None,
+                              f"-plugin-dir {plugin_dir} ({PLUGIN_DIR_ENVVAR})")
+    mirror = next((m for m in known_mirror_locations() if m.is_dir() and _has_providers(m)), None)
+    _write_if_changed(paths.cli_config_file, _render(cache_dir, mirror))
+    if mirror:
+        return ProviderSource(paths.cli_config_file, None, mirror, f"filesystem mirror {mirror}, cache {cache_dir}")
+    return ProviderSource(paths.cli_config_file, None, None, f"registry (no mirror found), cache {cache_dir}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    source = resolve(Paths.discover())
+    print(source.cli_config or "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
