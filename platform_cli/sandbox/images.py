@@ -1,0 +1,67 @@
+"""Put a placeholder container image into a sandbox ECR repository, as `docker push` would.
+
+No container engine runs here, so the "image" is a valid Docker v2 schema 2 manifest whose config and layer
+digests are derived from the tag: each tag is its own build (its own digest), and pushing the same tag again is
+a no-op that returns the same digest, as a registry would. The digest is sha256 of the manifest bytes, which is
+how ECR and every registry name an image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+CONFIG_MEDIA_TYPE = "application/vnd.docker.container.image.v1+json"
+LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+DEFAULT_TAG = "latest"
+
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def placeholder_manifest(tag: str) -> str:
+    """A Docker v2 manifest for a tiny placeholder image, deterministic per tag."""
+    config = json.dumps(
+        {"architecture": "amd64", "os": "linux",
+         "config": {"Labels": {"platformctl.placeholder": tag}, "ExposedPorts": {"8080/tcp": {}}},
+         "rootfs": {"type": "layers", "diff_ids": [_sha256(f"layer:{tag}".encode())]}},
+        sort_keys=True, separators=(",", ":"),
+    ).encode()
+    layer = f"placeholder layer for {tag}".encode()
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": MANIFEST_MEDIA_TYPE,
+        "config": {"mediaType": CONFIG_MEDIA_TYPE, "size": len(config), "digest": _sha256(config)},
+        "layers": [{"mediaType": LAYER_MEDIA_TYPE, "size": len(layer), "digest": _sha256(layer)}],
+    }
+    return json.dumps(manifest, indent=3)
+
+
+def manifest_digest(manifest: str) -> str:
+    return _sha256(manifest.encode())
+
+
+def push_placeholder_image(repository: str, tag: str = DEFAULT_TAG, *, ecr_client: Any = None,
+                           endpoint_url: str | None = None, region: str | None = None) -> str:
+    """Push a placeholder image to `repository` under `tag` and return its digest (sha256:...).
+
+    Pass an ecr_client, or an endpoint_url (and region) of a running sandbox; with neither, boto3's defaults
+    apply (AWS_ENDPOINT_URL and friends, e.g. from `platformctl sandbox env`).
+    """
+    if ecr_client is None:
+        import boto3
+
+        ecr_client = boto3.client("ecr", endpoint_url=endpoint_url, region_name=region)
+    manifest = placeholder_manifest(tag)
+    digest = manifest_digest(manifest)
+    existing = ecr_client.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])["images"]
+    if existing and existing[0].get("imageManifest") == manifest:
+        return existing[0]["imageId"]["imageDigest"]
+    response = ecr_client.put_image(
+        repositoryName=repository, imageManifest=manifest, imageManifestMediaType=MANIFEST_MEDIA_TYPE,
+        imageTag=tag, imageDigest=digest,
+    )
+    return response["image"]["imageId"]["imageDigest"]

@@ -1,0 +1,56 @@
+"""Shared fixtures: a real sandbox (moto + App Runner emulator) per test session, and a Terraform environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from platform_cli.sandbox import manager
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TF_CLI_CONFIG = REPO_ROOT / ".platformctl" / "terraform.rc"
+
+
+@dataclass
+class Sandbox:
+    """A running sandbox: its endpoint, the env vars that target it, and its Terraform backend settings."""
+
+    info: manager.SandboxInfo
+    endpoint: str
+    env: dict[str, str]
+    state_bucket: str = manager.SANDBOX_STATE_BUCKET
+    backend_config: dict[str, str] = field(default_factory=manager.backend_config)
+
+    def client(self, service: str, region: str = manager.DEFAULT_REGION):
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
+                            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"])
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """One sandbox for the whole session, on a free port, with its state outside the repository."""
+    state_dir = tmp_path_factory.mktemp("sandbox-state")
+    info = manager.start(manager.free_port(), state_dir=state_dir)
+    try:
+        yield Sandbox(info=info, endpoint=info.endpoint, env=info.env)
+    finally:
+        manager.stop(state_dir)
+
+
+@pytest.fixture
+def tf_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
+    """os.environ plus the sandbox's AWS variables and the repo's Terraform CLI config (offline mirror + cache)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(sandbox.env)
+    env["TF_CLI_CONFIG_FILE"] = str(TF_CLI_CONFIG)
+    env["TF_IN_AUTOMATION"] = "1"
+    env["TF_INPUT"] = "0"
+    env["CHECKPOINT_DISABLE"] = "1"
+    return env
