@@ -1,0 +1,34 @@
+output "state_bucket_name" {
+  description = "Name of the Terraform state bucket; the `bucket` of envs/<env>/backend.hcl."
+  value       = module.state_backend.bucket_name
+}
+
+output "state_bucket_arn" {
+  description = "ARN of the Terraform state bucket."
+  value       = module.state_backend.bucket_arn
+}
+
+output "state_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts state."
+  value       = module.state_backend.kms_key_arn
+}
+
+output "backend_config" {
+  description = "Backend settings for envs/<env>/backend.hcl (add a per-environment `key`)."
+  value       = module.state_backend.backend_config
+}
+
+output "oidc_provider_arn" {
+  description = "ARN of the GitHub Actions OIDC provider."
+  value       = module.github_oidc.oidc_provider_arn
+}
+
+output "plan_role_arn" {
+  description = "Role pull-request workflows assume for read-only plans."
+  value       = module.github_oidc.plan_role_arn
+}
+
+output "apply_role_arns" {
+  description = "Role each environment's deploy job assumes, keyed by environment name."
+  value       = module.github_oidc.apply_role_arns
+}

@@ -1,0 +1,74 @@
+variable "region" {
+  description = "AWS region of the state bucket, e.g. eu-west-1."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "project" {
+  description = "Project name; must match infra/platform's project so deploy roles can manage \"<project>-<environment>\" resources."
+  type        = string
+  default     = "mlplatform"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,13}[a-z0-9]$", var.project))
+    error_message = "project must be 2-15 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "state_bucket_name" {
+  description = "Name of the Terraform state bucket. null uses \"<project>-tfstate-<account id>\", which envs/*/backend.hcl expect."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_name))
+    error_message = "state_bucket_name must be null or a valid S3 bucket name."
+  }
+}
+
+variable "state_force_destroy" {
+  description = "Whether destroying the bootstrap stack may delete the state bucket with state in it. Only for throwaway accounts."
+  type        = bool
+  default     = false
+}
+
+variable "github_repository" {
+  description = "GitHub repository (OWNER/NAME) whose workflows may assume the CI roles."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", var.github_repository))
+    error_message = "github_repository must be OWNER/NAME."
+  }
+}
+
+variable "create_oidc_provider" {
+  description = "Whether to create the account's GitHub OIDC provider (false if the account already has one)."
+  type        = bool
+  default     = true
+}
+
+variable "oidc_provider_arn" {
+  description = "ARN of the existing GitHub OIDC provider when create_oidc_provider is false."
+  type        = string
+  default     = null
+}
+
+variable "environments" {
+  description = "Environments deployed into this account, mapped to the GitHub environment whose jobs may apply them, e.g. { staging = \"staging\" } or { prod = \"production\" }."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.environments) > 0 && alltrue([for env, gh in var.environments : can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", env)) && length(trimspace(gh)) > 0 && !strcontains(gh, "*")])
+    error_message = "environments must map lowercase environment names to non-empty GitHub environment names without wildcards."
+  }
+
+  validation {
+    condition     = !contains(keys(var.environments), "prod") || var.environments["prod"] == "production"
+    error_message = "prod may only be applied from the protected GitHub environment \"production\"."
+  }
+}
