@@ -7,7 +7,7 @@ import traceback
 
 import click
 
-from platform_cli.commands import apply, destroy, doctor, drift, envs, init, output, plan, scan, verify
+from platform_cli.commands import apply, destroy, doctor, drift, envs, init, output, plan, sandbox, scan, verify
 from platform_cli.core.console import Console, colour_wanted
 from platform_cli.core.context import Context
 from platform_cli.core.errors import PlatformError
@@ -50,15 +50,8 @@ def cli(ctx: click.Context, verbose: bool, use_sandbox: bool, no_color: bool, ro
 
 
 for command in (envs.envs, init.init, plan.plan, apply.apply, output.output, verify.verify, drift.drift,
-                destroy.destroy, scan.scan, doctor.doctor):
+                destroy.destroy, scan.scan, doctor.doctor, sandbox.sandbox):
     cli.add_command(command)
-
-try:  # the sandbox commands are developed in parallel; register them once they exist
-    from platform_cli.commands.sandbox import sandbox as _sandbox_group
-except ImportError:
-    _sandbox_group = None
-if _sandbox_group is not None:
-    cli.add_command(_sandbox_group)
 
 
 def main() -> None:

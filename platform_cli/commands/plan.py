@@ -29,9 +29,12 @@ def _check_image(ctx, param, value):
 @click.argument("envs", nargs=-1)
 @click.option("--all", "all_envs", is_flag=True, help="Plan every environment under envs/.")
 @click.option("--image", callback=_check_image, help="Service image to deploy: sha256:<digest> or a tag.")
+@click.option("--with-json", is_flag=True,
+              help="Also write `terraform show -json` now (+~3 s); otherwise it is written on first use (scan).")
 @json_option
 @pass_app
-def plan(app: Context, envs: tuple[str, ...], all_envs: bool, image: str | None, as_json: bool) -> None:
+def plan(app: Context, envs: tuple[str, ...], all_envs: bool, image: str | None, with_json: bool,
+         as_json: bool) -> None:
     """Plan ENV(s) and save the plan for `apply`."""
     if all_envs == bool(envs):
         raise click.UsageError("give one or more environments, or --all")
@@ -39,9 +42,9 @@ def plan(app: Context, envs: tuple[str, ...], all_envs: bool, image: str | None,
     app.console.json_mode = as_json
     settings = [app.settings(n) for n in names]  # validate every environment before starting any Terraform
     if len(settings) == 1:
-        records: dict[str, PlanRecord | PlatformError] = {names[0]: app.stack(settings[0]).plan(image=image)}
+        records: dict[str, PlanRecord | PlatformError] = {names[0]: app.stack(settings[0]).plan(image=image, with_json=with_json)}
     else:
-        records = _plan_parallel(app, settings, image)
+        records = _plan_parallel(app, settings, image, with_json)
     _report(app, records, as_json)
     failed = [r for r in records.values() if isinstance(r, PlatformError)]
     if failed:
@@ -49,12 +52,12 @@ def plan(app: Context, envs: tuple[str, ...], all_envs: bool, image: str | None,
     raise click.exceptions.Exit(2 if any(r.has_changes for r in records.values()) else 0)
 
 
-def _plan_parallel(app: Context, settings, image):
+def _plan_parallel(app: Context, settings, image, with_json):
     width = max(len(s.name) for s in settings)
     stacks = [app.stack(s, prefix=f"[{s.name}]".ljust(width + 2)) for s in settings]
     results: dict[str, PlanRecord | PlatformError] = {}
     with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
-        futures = {s.name: pool.submit(s.plan, image=image) for s in stacks}
+        futures = {s.name: pool.submit(s.plan, image=image, with_json=with_json) for s in stacks}
         try:
             for name, future in futures.items():
                 try:

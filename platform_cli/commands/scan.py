@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from platform_cli.core.scan import scan_code, scan_plans
+from platform_cli.core.scan import scan_code, scan_plan
 
 from ._common import Context, json_option, pass_app
 
@@ -16,7 +16,10 @@ from ._common import Context, json_option, pass_app
 def scan(app: Context, envs: tuple[str, ...], as_json: bool) -> None:
     """Policy-scan the Terraform code and saved plans with checkov."""
     app.console.json_mode = as_json
-    results = [scan_code(app.paths), *scan_plans(app.paths, list(envs) or app.all_env_names())]
+    results = [scan_code(app.paths)]
+    for env in list(envs) or app.all_env_names():
+        if app.paths.plan_file(env).is_file():  # a saved plan exists: scan what it would create
+            results.append(scan_plan(app.stack(env).plan_json(), env))
     failed = sum(r.failed for r in results)
     if as_json:
         app.console.json({"ok": failed == 0, "results": [r.as_dict() for r in results]})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .errors import BackendUnreachable, NoCredentials, PlatformError
@@ -30,17 +31,17 @@ class AwsTarget:
         return cls(endpoint=os.environ.get("AWS_ENDPOINT_URL"))
 
     @classmethod
-    def from_sandbox(cls) -> "AwsTarget":
+    def from_sandbox(cls, state_dir: Path | None = None) -> "AwsTarget":
+        """The local sandbox, started if needed: its endpoint/test credentials, state in its own bucket."""
+        from platform_cli.sandbox import manager
+
         try:
-            from platform_cli.sandbox import manager
-        except ImportError as exc:  # the sandbox package is developed alongside; say so plainly
-            raise PlatformError(f"the sandbox is not available in this install ({exc})",
-                                hint="run without --sandbox") from None
-        info = manager.ensure_running()
-        env = {k: str(v) for k, v in manager.env_vars().items()}
+            info = manager.ensure_running(state_dir=state_dir)
+        except manager.SandboxError as exc:
+            raise PlatformError(f"sandbox: {exc}", hint="see `platformctl sandbox status`") from None
+        env = {k: str(v) for k, v in manager.env_vars(info.endpoint).items()}
         overrides = {k: _hcl_value(v) for k, v in manager.backend_config().items()}
-        return cls(env=env, backend_overrides=overrides, sandbox=True,
-                   endpoint=getattr(info, "endpoint", None) or env.get("AWS_ENDPOINT_URL"))
+        return cls(env=env, backend_overrides=overrides, sandbox=True, endpoint=info.endpoint)
 
     def _value(self, name: str) -> str | None:
         return self.env.get(name) or os.environ.get(name)

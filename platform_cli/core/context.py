@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from . import settings as settings_mod
@@ -26,8 +27,13 @@ class Context:
     @property
     def target(self) -> AwsTarget:
         if self._target is None:
-            self._target = AwsTarget.from_sandbox() if self.sandbox else AwsTarget.real()
+            self._target = AwsTarget.from_sandbox(self.sandbox_dir) if self.sandbox else AwsTarget.real()
         return self._target
+
+    @property
+    def sandbox_dir(self):
+        """Where the sandbox keeps its pid/port record: PLATFORMCTL_SANDBOX_DIR (read by the sandbox), else ours."""
+        return None if os.environ.get("PLATFORMCTL_SANDBOX_DIR") else self.paths.work_dir / "sandbox"
 
     @property
     def provider_source(self) -> tfconfig.ProviderSource:

@@ -41,21 +41,14 @@ def _providers(ctx: Context) -> DoctorResult:
 
 
 def _sandbox_state(ctx: Context) -> DoctorResult:
+    from platform_cli.sandbox import manager
+
     try:
-        from platform_cli.sandbox import manager
-    except ImportError:
-        return DoctorResult("sandbox", "warn", "sandbox package not installed")
-    probe = getattr(manager, "status", None) or getattr(manager, "is_running", None)
-    if probe is None:
-        return DoctorResult("sandbox", "warn", "sandbox state unknown")
-    try:
-        state = probe()
+        info = manager.status(ctx.sandbox_dir)
     except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
         return DoctorResult("sandbox", "warn", f"could not read sandbox state: {exc}")
-    running = getattr(state, "running", state)
-    endpoint = getattr(state, "endpoint", "")
-    if running:
-        return DoctorResult("sandbox", "ok", f"running {endpoint}".strip())
+    if info is not None:
+        return DoctorResult("sandbox", "ok", f"running at {info.endpoint} (pid {info.pid})")
     return DoctorResult("sandbox", "ok" if not ctx.sandbox else "FAIL",
                         "not running (`platformctl sandbox start`, or any command with --sandbox)")
 

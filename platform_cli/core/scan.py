@@ -76,10 +76,5 @@ def scan_code(paths: Paths) -> ScanResult:
     return _run_checkov(args, " + ".join(str(d.relative_to(paths.root)) for d in dirs), "terraform")
 
 
-def scan_plans(paths: Paths, envs: list[str]) -> list[ScanResult]:
-    results = []
-    for env in envs:
-        plan_json = paths.plan_json(env)
-        if plan_json.is_file():
-            results.append(_run_checkov(["-f", str(plan_json)], f"{env} saved plan", "terraform_plan"))
-    return results
+def scan_plan(plan_json: Path, env: str) -> ScanResult:
+    return _run_checkov(["-f", str(plan_json)], f"{env} saved plan", "terraform_plan")

@@ -10,13 +10,15 @@ import fcntl
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import approvals, plans
 from .aws import AwsTarget
 from .console import Console
-from .errors import PlatformError, Refused
+from .errors import NoPlan, PlatformError, Refused
 from .paths import Paths
+from .planfile import read_plan_summary
 from .settings import EnvSettings
 from .terraform import Terraform
 from .tfconfig import ProviderSource
@@ -110,25 +112,46 @@ class EnvStack:
         args += [f"-var={k}={v}" for k, v in variables.items() if v is not None]
         return args
 
-    def plan(self, *, image: str | None = None) -> plans.PlanRecord:
+    def plan(self, *, image: str | None = None, with_json: bool = False) -> plans.PlanRecord:
+        """Saved plan + plan record. The record's summary is read from the plan file itself (planfile.py);
+        `terraform show -json` runs only when asked (with_json) or when the plan format is unknown, and
+        otherwise on first use (plan_json()), because it costs ~3 s of provider schema loading."""
         self.check_account()
         self.init()
         variables = {"service_image": image} if image else {}
         provenance = plans.provenance_now(self.paths, self.name, variables=variables, target=self.target.kind)
-        work = self.paths.env_work_dir(self.name)
-        for stale in (self.paths.plan_file(self.name), self.paths.plan_json(self.name),
-                      self.paths.plan_record(self.name)):
+        plan_file = self.paths.plan_file(self.name)
+        for stale in (plan_file, self.paths.plan_json(self.name), self.paths.plan_record(self.name)):
             stale.unlink(missing_ok=True)
         result = self.tf.run(["plan", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", "-detailed-exitcode",
-                              f"-out={self.paths.plan_file(self.name)}", *self._var_args(variables)],
+                              f"-out={plan_file}", *self._var_args(variables)],
                              ok=(0, 2), what=f"plan {self.name}", backend=self.backend_label)
-        shown = self.tf.capture(["show", "-json", str(self.paths.plan_file(self.name))], what=f"show {self.name}")
-        (work / "plan.json").write_text(shown.stdout, encoding="utf-8")
-        record = plans.build_record(self.paths, self.name, provenance=provenance,
-                                    plan_json=json.loads(shown.stdout), has_changes=result.returncode == 2)
+        summary = None if with_json else read_plan_summary(plan_file)
+        if summary is None:
+            summary = self._write_plan_json()
+        record = plans.build_record(self.paths, self.name, provenance=provenance, plan_json=summary,
+                                    has_changes=result.returncode == 2)
         record.provenance["plan_log"] = str(result.log_path)
         plans.save_record(self.paths, record)
         return record
+
+    def _write_plan_json(self) -> dict[str, Any]:
+        plan_file = self.paths.plan_file(self.name)
+        shown = self.tf.capture(["show", "-json", str(plan_file)], what=f"show {self.name}")
+        target = self.paths.plan_json(self.name)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(shown.stdout, encoding="utf-8")
+        tmp.replace(target)
+        return json.loads(shown.stdout)
+
+    def plan_json(self) -> Path:
+        """`terraform show -json` of the saved plan, written on first use and reused while the plan is unchanged."""
+        plan_file, target = self.paths.plan_file(self.name), self.paths.plan_json(self.name)
+        if not plan_file.is_file():
+            raise NoPlan(f"no saved plan for {self.name}", hint=f"run `platformctl plan {self.name}` first")
+        if not target.is_file() or target.stat().st_mtime_ns < plan_file.stat().st_mtime_ns:
+            self._write_plan_json()
+        return target
 
     # -- apply ------------------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
