@@ -7,7 +7,7 @@ import traceback
 
 import click
 
-from platform_cli.commands import apply, destroy, doctor, drift, envs, init, output, plan, sandbox, scan, verify
+import importlib
 from platform_cli.core.console import Console, colour_wanted
 from platform_cli.core.context import Context
 from platform_cli.core.errors import PlatformError
@@ -22,7 +22,22 @@ class UserError(click.ClickException):
         self.exit_code = error.exit_code
 
 
+# name -> module under platform_cli.commands; imported only when that command runs, so `platformctl plan`
+# does not pay for importing boto3, checkov glue or the sandbox server on every start.
+COMMANDS = {name: name for name in ("envs", "init", "plan", "apply", "output", "verify", "drift", "destroy",
+                                    "scan", "doctor", "sandbox")}
+
+
 class PlatformGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"platform_cli.commands.{COMMANDS[name]}")
+        return getattr(module, name)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -48,10 +63,6 @@ def cli(ctx: click.Context, verbose: bool, use_sandbox: bool, no_color: bool, ro
     ctx.obj = Context(paths=Paths.discover(root), console=Console(color=color), verbose=verbose,
                       sandbox=use_sandbox, color=color)
 
-
-for command in (envs.envs, init.init, plan.plan, apply.apply, output.output, verify.verify, drift.drift,
-                destroy.destroy, scan.scan, doctor.doctor, sandbox.sandbox):
-    cli.add_command(command)
 
 
 def main() -> None:
