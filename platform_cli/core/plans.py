@@ -126,7 +126,7 @@ def summarize(plan_json: dict[str, Any]) -> tuple[dict[str, int], list[dict[str,
         if kind or importing:
             changes.append({"address": rc["address"], "action": kind or "import", "actions": actions,
                             "importing": importing})
-    return counts, changes
+    return counts, sorted(changes, key=lambda c: c["address"])
 
 
 @dataclass

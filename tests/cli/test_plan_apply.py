@@ -1,0 +1,155 @@
+"""Plans in parallel, the plan record read from the plan file, staleness by state serial, drift, destroy, init."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import boto3
+
+from platform_cli.core.planfile import read_plan_summary
+from platform_cli.core.plans import summarize
+
+from .conftest import REGION, STATE_BUCKET, VENV_BIN
+
+EXTRA = """
+variable "scratch_enabled" {
+  type    = bool
+  default = true
+}
+variable "logs_suffix" {
+  type    = string
+  default = "logs"
+}
+resource "aws_s3_bucket" "scratch" {
+  count  = var.scratch_enabled ? 1 : 0
+  bucket = "${var.project}-${var.environment}-scratch"
+}
+resource "aws_s3_bucket" "logs" {
+  bucket = "${var.project}-${var.environment}-${var.logs_suffix}"
+}
+"""
+
+
+def test_plan_all_runs_environments_in_parallel_with_prefixed_output(project):
+    result = project.invoke("plan", "--all")
+    assert result.exit_code == 2, result.output
+    assert "[staging]" in result.stdout and "[prod]   " in result.stdout
+    for env in ("staging", "prod"):
+        record = json.loads((project.work_dir / "envs" / env / "plan-record.json").read_text())
+        assert record["environment"] == env and record["counts"]["add"] == 1
+    logs = sorted(p.name for p in (project.work_dir / "envs/staging/logs").iterdir())
+    assert any(name.endswith("-plan.log") for name in logs)
+
+
+def test_plan_summary_from_plan_file_matches_terraform_show_json(project):
+    (project.root / "infra/platform/extra.tf").write_text(EXTRA)
+    assert project.invoke("plan", "staging").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0
+    # update (tag via --image), replace (bucket rename), destroy (count -> 0), add (new resource)
+    tfvars = project.root / "envs/staging/terraform.tfvars"
+    tfvars.write_text(tfvars.read_text() + 'scratch_enabled = false\nlogs_suffix = "logs2"\n')
+    (project.root / "infra/platform/more.tf").write_text(
+        'resource "aws_s3_bucket" "more" {\n  bucket = "${var.project}-${var.environment}-more"\n}\n')
+    result = project.invoke("plan", "staging", "--image", "v1.2.3", "--with-json")
+    assert result.exit_code == 2, result.output
+    work = project.work_dir / "envs/staging"
+    shown = json.loads((work / "plan.json").read_text())
+    decoded = read_plan_summary(work / "plan.tfplan")
+    assert summarize(decoded) == summarize(shown)
+    counts, _ = summarize(shown)
+    assert counts == {"add": 1, "change": 1, "destroy": 1, "replace": 1, "import": 0}
+    record = json.loads((work / "plan-record.json").read_text())
+    assert record["provenance"]["variables"] == {"service_image": "v1.2.3"}
+    assert "staging: 1 to add, 1 to change, 1 to destroy, 1 to replace" in result.stdout
+
+
+def test_apply_refuses_a_plan_made_against_an_older_state_serial(project):
+    assert project.invoke("plan", "staging").exit_code == 2
+    work = project.work_dir / "envs/staging"
+    saved = {name: (work / name).read_bytes() for name in ("plan.tfplan", "plan-record.json")}
+    assert project.invoke("plan", "staging").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0
+    for name, data in saved.items():  # bring back the first plan, made before that apply
+        (work / name).write_bytes(data)
+    result = project.invoke("apply", "staging")
+    assert result.exit_code == 1
+    assert "refusing to apply a stale plan for staging: state serial changed (None -> 1)" in result.stderr
+
+
+def test_applied_plan_cannot_be_applied_twice(project):
+    assert project.invoke("plan", "staging").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0
+    again = project.invoke("apply", "staging")
+    assert again.exit_code == 1 and "the saved plan for staging was already applied" in again.stderr
+
+
+def test_drift_exits_2_naming_resources_changed_outside_terraform(project):
+    assert project.invoke("plan", "staging").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0
+    clean = project.invoke("drift", "staging")
+    assert clean.exit_code == 0 and "staging: no drift" in clean.stdout
+    bucket = f"{project.name}-staging-artifacts"
+    boto3.client("s3", region_name=REGION).put_bucket_tagging(
+        Bucket=bucket, Tagging={"TagSet": [{"Key": "image", "Value": "edited-by-hand"}]})
+    drifted = project.invoke("drift", "staging", "--json")
+    assert drifted.exit_code == 2
+    report = json.loads(drifted.stdout)
+    assert report["drifted"] == [{"address": "aws_s3_bucket.this", "actions": ["update"]}]
+
+
+def test_destroy_with_yes_removes_the_environment(project):
+    assert project.invoke("plan", "staging").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0
+    result = project.invoke("destroy", "staging", "--yes")
+    assert result.exit_code == 0, result.output
+    names = [b["Name"] for b in boto3.client("s3", region_name=REGION).list_buckets()["Buckets"]]
+    assert f"{project.name}-staging-artifacts" not in names
+
+
+def test_second_init_of_the_same_env_is_under_two_seconds(project):
+    first = project.invoke("init", "staging")
+    assert first.exit_code == 0 and "staging: initialised" in first.stdout
+    started = time.monotonic()
+    second = project.run("init", "staging")
+    assert second.returncode == 0 and "already initialised" in second.stdout
+    assert time.monotonic() - started < 2.0
+
+
+def test_init_runs_again_when_the_backend_changes(project):
+    assert project.invoke("init", "staging").exit_code == 0
+    backend = project.root / "envs/staging/backend.hcl"
+    backend.write_text(backend.read_text().replace("staging.tfstate", "staging-moved.tfstate"))
+    assert "staging: initialised" in project.invoke("init", "staging").stdout
+
+
+def test_ctrl_c_reaches_terraform_which_releases_its_lock(project):
+    assert project.invoke("init", "staging").exit_code == 0
+    exe = VENV_BIN / "platformctl"
+    proc = subprocess.Popen([str(exe), "--no-color", "--root", str(project.root), "plan", "staging"],
+                            env=project.full_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    s3 = boto3.client("s3", region_name=REGION)
+    lock_key = f"{project.name}/staging.tfstate.tflock"
+    deadline = time.monotonic() + 60  # wait until Terraform holds the state lock
+    while time.monotonic() < deadline:
+        if s3.list_objects_v2(Bucket=STATE_BUCKET, Prefix=lock_key).get("KeyCount"):
+            break
+        time.sleep(0.05)
+    else:
+        proc.kill()
+        raise AssertionError("terraform never took the lock")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupt: asked Terraform to stop" in err
+    assert err.strip().splitlines()[-1].startswith("Error: terraform plan interrupted")
+    assert not s3.list_objects_v2(Bucket=STATE_BUCKET, Prefix=lock_key).get("KeyCount"), "lock left behind"
+
+
+def test_plan_as_a_real_subprocess_exits_2_and_streams_terraform(project):
+    result = project.run("plan", "staging")
+    assert result.returncode == 2, result.stderr
+    assert "Terraform will perform the following actions" in result.stdout
+    assert "staging: 1 to add" in result.stdout
