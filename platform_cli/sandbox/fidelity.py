@@ -7,6 +7,8 @@ provider behaviour that needs it, so a moto upgrade that fixes the difference ca
 
 from __future__ import annotations
 
+import fnmatch
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +60,51 @@ FIXES: list[Fix] = [
         rewrite=_lifecycle_put_rewrite,
     ),
 ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Model patches: where moto's logic (not its wire format) is wrong, replace that one function in this process.
+
+LOGGING_SERVICE_PRINCIPAL = "logging.s3.amazonaws.com"
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _policy_allows_log_delivery(target_bucket: Any, target_prefix: str | None) -> bool:
+    """Does the target bucket's policy let the S3 logging service PutObject under the prefix?
+
+    moto 5.2.5 assumes every statement's Principal is a dict and its Action a list; a policy that also has a
+    `"Principal": "*"` statement (the usual DenyInsecureTransport guard) makes PutBucketLogging answer HTTP 500,
+    which the aws provider retries for minutes. AWS accepts any valid policy form.
+    """
+    if not target_bucket.policy:
+        return False
+    policy = json.loads(target_bucket.policy.decode() if isinstance(target_bucket.policy, bytes)
+                        else target_bucket.policy)
+    wanted = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}/{target_prefix or ''}"
+    for statement in _as_list(policy.get("Statement", [])):
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal", {})
+        services = _as_list(principal.get("Service", [])) if isinstance(principal, dict) else []
+        if principal != "*" and LOGGING_SERVICE_PRINCIPAL not in services:
+            continue
+        actions = [a.lower() for a in _as_list(statement.get("Action", []))]
+        if not any(fnmatch.fnmatch("s3:putobject", action) for action in actions):
+            continue
+        resources = _as_list(statement.get("Resource", []))
+        if any(fnmatch.fnmatch(wanted + "x", resource) or resource == wanted.rstrip("/") for resource in resources):
+            return True
+    return False
+
+
+def install_model_patches() -> None:
+    """Apply the model patches to moto's classes in this process (idempotent)."""
+    from moto.s3.models import FakeBucket
+
+    FakeBucket._log_permissions_enabled_policy = staticmethod(_policy_allows_log_delivery)
 
 
 class FidelityMiddleware:

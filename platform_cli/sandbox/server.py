@@ -57,8 +57,9 @@ class SandboxApplication:
     def __init__(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from .fidelity import FidelityMiddleware
+        from .fidelity import FidelityMiddleware, install_model_patches
 
+        install_model_patches()
         self.started_at = time.time()
         self.apprunner = _apprunner_app()
         self.moto = FidelityMiddleware(DomainDispatcherApplication(create_backend_app))
