@@ -88,10 +88,11 @@ def create_state_bucket() -> None:
 def serve(port: int, host: str = LOOPBACK) -> None:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
+    app = SandboxApplication()
     try:
-        server = make_server(host, port, SandboxApplication(), threaded=True, request_handler=MotoRequestHandler)
-    except OSError as error:
-        print(f"sandbox: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
+        server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    except (OSError, SystemExit):  # werkzeug reports a taken port itself and exits 1; say it our way
+        print(f"sandbox: cannot listen on {host}:{port}: address already in use", file=sys.stderr)
         sys.exit(EXIT_PORT_IN_USE)
     create_state_bucket()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -1,0 +1,163 @@
+"""Starting, finding and stopping the sandbox, and the refusals a user sees."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import boto3
+import pytest
+from click.testing import CliRunner
+
+from platform_cli.commands.sandbox import EXIT_NOT_RUNNING, sandbox as sandbox_group
+from platform_cli.sandbox import manager
+
+
+@pytest.fixture
+def state_dir(tmp_path, monkeypatch):
+    """A private sandbox state dir; the CLI commands find it through PLATFORMCTL_SANDBOX_DIR."""
+    directory = tmp_path / "sandbox"
+    monkeypatch.setenv(manager.SANDBOX_DIR_ENVVAR, str(directory))
+    yield directory
+    manager.stop(directory)
+
+
+def test_start_status_env_and_stop(state_dir):
+    info = manager.start(manager.free_port(), state_dir=state_dir)
+    assert info.endpoint == f"http://127.0.0.1:{info.port}"
+    assert manager.status(state_dir) == info
+    s3 = boto3.client("s3", endpoint_url=info.endpoint, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    assert manager.SANDBOX_STATE_BUCKET in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert info.env["AWS_ENDPOINT_URL"] == info.endpoint
+    assert info.env["AWS_ACCESS_KEY_ID"] == "testing" and info.env["AWS_REGION"] == "us-east-1"
+
+    assert manager.stop(state_dir) == info
+    assert manager.status(state_dir) is None
+
+
+def test_sandbox_listens_on_loopback_only(state_dir):
+    info = manager.start(manager.free_port(), state_dir=state_dir)
+    try:
+        table = open("/proc/net/tcp").read().splitlines()[1:]
+    except OSError:
+        pytest.skip("no /proc/net/tcp to read listening sockets from")
+    listening = [line.split()[1] for line in table if line.split()[3] == "0A"]  # 0A = LISTEN
+    ours = [address for address in listening if int(address.split(":")[1], 16) == info.port]
+    assert ours == ["0100007F:%04X" % info.port]  # 127.0.0.1, little-endian hex
+
+
+def test_restart_resets_world_and_state(state_dir):
+    info = manager.start(manager.free_port(), state_dir=state_dir)
+    s3 = boto3.client("s3", endpoint_url=info.endpoint, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="leftover")
+    s3.put_object(Bucket=manager.SANDBOX_STATE_BUCKET, Key="env/terraform.tfstate", Body=b"{}")
+    manager.stop(state_dir)
+    info = manager.start(info.port, state_dir=state_dir)
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [manager.SANDBOX_STATE_BUCKET]
+    assert s3.list_objects_v2(Bucket=manager.SANDBOX_STATE_BUCKET)["KeyCount"] == 0
+
+
+def test_port_in_use_is_refused_with_a_clear_message(state_dir):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        with pytest.raises(manager.PortInUseError, match=f"Port {port} .* in use .*--port"):
+            manager.start(port, state_dir=state_dir)
+    assert manager.status(state_dir) is None
+
+
+def test_already_running_is_refused_and_says_where(state_dir):
+    info = manager.start(manager.free_port(), state_dir=state_dir)
+    with pytest.raises(manager.AlreadyRunningError, match=f"already running at {info.endpoint}.*pid {info.pid}"):
+        manager.start(manager.free_port(), state_dir=state_dir)
+
+
+def test_stop_with_none_running_is_a_no_op(state_dir):
+    assert manager.stop(state_dir) is None
+    assert manager.stop(state_dir) is None
+
+
+def test_stale_state_file_is_cleaned_up(state_dir):
+    info = manager.start(manager.free_port(), state_dir=state_dir)
+    manager._terminate(info.pid, manager.STOP_TIMEOUT_SECONDS)
+    assert manager.status(state_dir) is None
+    assert not (state_dir / manager.STATE_FILE).exists()
+    assert manager.stop(state_dir) is None
+
+
+def test_ensure_running_starts_once_then_reuses(state_dir):
+    first = manager.ensure_running(manager.free_port(), state_dir=state_dir)
+    assert manager.ensure_running(state_dir=state_dir) == first
+
+
+def test_backend_config_points_at_the_sandbox_bucket():
+    config = manager.backend_config(key="platform/staging.tfstate", region="eu-west-1")
+    assert config["bucket"] == manager.SANDBOX_STATE_BUCKET
+    assert config["key"] == "platform/staging.tfstate" and config["region"] == "eu-west-1"
+    assert config["use_path_style"] == "true"
+
+
+# ---------------------------------------------------------------------------------------------- the CLI group
+def test_cli_start_status_env_push_stop(state_dir, sandbox):
+    runner = CliRunner()
+    port = manager.free_port()
+    result = runner.invoke(sandbox_group, ["start", "--port", str(port)])
+    assert result.exit_code == 0, result.output
+    assert f"http://127.0.0.1:{port}" in result.output
+
+    result = runner.invoke(sandbox_group, ["start", "--port", str(port)])
+    assert result.exit_code == 1 and "already running" in result.output
+
+    assert runner.invoke(sandbox_group, ["status"]).exit_code == 0
+    status = runner.invoke(sandbox_group, ["status", "--json"])
+    assert '"running": true' in status.output
+
+    env = runner.invoke(sandbox_group, ["env"]).output
+    assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in env
+    assert "export AWS_ACCESS_KEY_ID=testing" in env
+
+    ecr = boto3.client("ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    ecr.create_repository(repositoryName="cli-push")
+    pushed = runner.invoke(sandbox_group, ["push-image", "cli-push", "--tag", "v7"])
+    assert pushed.exit_code == 0, pushed.output
+    digest = pushed.output.strip()
+    assert digest.startswith("sha256:") and len(digest) == 71
+    images = ecr.describe_images(repositoryName="cli-push")["imageDetails"]
+    assert [(i["imageDigest"], i["imageTags"]) for i in images] == [(digest, ["v7"])]
+
+    missing = runner.invoke(sandbox_group, ["push-image", "no-such-repo"])
+    assert missing.exit_code == 1 and "no-such-repo" in missing.output
+
+    stopped = runner.invoke(sandbox_group, ["stop"])
+    assert stopped.exit_code == 0 and "stopped" in stopped.output
+    again = runner.invoke(sandbox_group, ["stop"])
+    assert again.exit_code == 0 and "No sandbox is running" in again.output
+    not_running = runner.invoke(sandbox_group, ["status"])
+    assert not_running.exit_code == EXIT_NOT_RUNNING
+    assert runner.invoke(sandbox_group, ["env"]).exit_code == 1
+
+
+def test_cli_port_in_use_is_one_line(state_dir):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        result = CliRunner().invoke(sandbox_group, ["start", "--port", str(squatter.getsockname()[1])])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "in use" in result.output
+
+
+def test_server_module_runs_standalone_and_reports_port_in_use():
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        completed = subprocess.run(
+            [sys.executable, "-m", "platform_cli.sandbox.server", "--port", str(squatter.getsockname()[1])],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert completed.returncode == 98
+    assert "cannot listen" in completed.stderr
