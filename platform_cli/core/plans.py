@@ -82,15 +82,15 @@ def git_commit(root: Path) -> tuple[str, bool]:
 def plan_file_facts(plan_file: Path) -> dict[str, Any]:
     """State serial/lineage the plan was made against and the provider versions locked into it.
 
-    A saved plan is a zip holding the state snapshot before refresh (tfstate-prev) and the dependency lock file,
-    so these come for free without another Terraform run.
+    A saved plan is a zip holding the prior state snapshot (tfstate: refreshed values, but the serial and lineage
+    of the stored state it was read from) and the dependency lock file, so these come without another Terraform
+    run. (tfstate-prev carries no serial/lineage.)
     """
     facts: dict[str, Any] = {"state_serial": None, "state_lineage": None, "providers": {}}
     with zipfile.ZipFile(plan_file) as zf:
         names = set(zf.namelist())
-        state_name = "tfstate-prev" if "tfstate-prev" in names else "tfstate"
-        if state_name in names:
-            state = json.loads(zf.read(state_name) or b"{}")
+        if "tfstate" in names:
+            state = json.loads(zf.read("tfstate") or b"{}")
             if state.get("lineage"):
                 facts["state_serial"] = state.get("serial")
                 facts["state_lineage"] = state.get("lineage")

@@ -68,15 +68,18 @@ def test_plan_summary_from_plan_file_matches_terraform_show_json(project):
 
 def test_apply_refuses_a_plan_made_against_an_older_state_serial(project):
     assert project.invoke("plan", "staging").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0  # state serial 1
+    assert project.invoke("plan", "staging", "--image", "v1").exit_code == 2  # plan A, made at serial 1
     work = project.work_dir / "envs/staging"
     saved = {name: (work / name).read_bytes() for name in ("plan.tfplan", "plan-record.json")}
-    assert project.invoke("plan", "staging").exit_code == 2
-    assert project.invoke("apply", "staging").exit_code == 0
-    for name, data in saved.items():  # bring back the first plan, made before that apply
+    assert json.loads(saved["plan-record.json"])["provenance"]["state_serial"] == 1
+    assert project.invoke("plan", "staging", "--image", "v2").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0  # someone else moved the state on: serial 2
+    for name, data in saved.items():  # bring back plan A
         (work / name).write_bytes(data)
     result = project.invoke("apply", "staging")
     assert result.exit_code == 1
-    assert "refusing to apply a stale plan for staging: state serial changed (None -> 1)" in result.stderr
+    assert "refusing to apply a stale plan for staging: state serial changed (1 -> 2)" in result.stderr
 
 
 def test_applied_plan_cannot_be_applied_twice(project):
