@@ -15,6 +15,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 TF_CLI_CONFIG = REPO_ROOT / ".platformctl" / "terraform.rc"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: real Terraform runs against the sandbox (minutes, still run by default)")
+
+
 @dataclass
 class Sandbox:
     """A running sandbox: its endpoint, the env vars that target it, and its Terraform backend settings."""
