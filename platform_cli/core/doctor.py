@@ -29,15 +29,10 @@ def _terraform() -> DoctorResult:
 
 def _providers(ctx: Context) -> DoctorResult:
     source = ctx.provider_source
-    places = [p for p in (source.mirror, source.plugin_dir, ctx.paths.plugin_cache_dir) if p]
-    has_aws = any(list(p.glob("registry.terraform.io/hashicorp/aws/*")) or list(p.glob("*/hashicorp/aws/*"))
-                  for p in places if p.is_dir())
-    if has_aws:
+    if source.has_provider("hashicorp/aws"):
         return DoctorResult("providers", "ok", f"hashicorp/aws available locally; {source.description}")
-    if source.mirror is None and source.plugin_dir is None and source.cli_config and "CLI config" in source.description:
-        return DoctorResult("providers", "warn", f"{source.description}: provider installation is up to that file")
     return DoctorResult("providers", "warn", f"{source.description}: no local hashicorp/aws; init needs registry "
-                                             "access (set PLATFORMCTL_PLUGIN_DIR or install a mirror)")
+                                             "access (set PLATFORMCTL_PLUGIN_DIR or install a filesystem mirror)")
 
 
 def _sandbox_state(ctx: Context) -> DoctorResult:

@@ -51,13 +51,10 @@ def _run_checkov(args: list[str], target: str, framework: str) -> ScanResult:
     if proc.returncode != 0 or not out:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         raise PlatformError(f"checkov failed on {target}: {last}", hint="run checkov by hand to see why")
-    try:
-        data = json.loads(out[out.find("{") if out.startswith("{") or "[" not in out[:1] else 0:])
-    except ValueError:
-        raise PlatformError(f"checkov gave unreadable output for {target}") from None
     result = ScanResult(target, framework)
-    for report in (data if isinstance(data, list) else [data]):
-        summary = report.get("summary", {})
+    for report in _json_documents(out, target):
+        # A directory with nothing to scan yields a bare summary ({"passed": 0, ...}) instead of a report.
+        summary = report.get("summary", report if "results" not in report else {})
         result.passed += summary.get("passed", 0)
         result.failed += summary.get("failed", 0)
         result.skipped += summary.get("skipped", 0)
@@ -66,6 +63,21 @@ def _run_checkov(args: list[str], target: str, framework: str) -> ScanResult:
                                     "resource": chk.get("resource"), "file": chk.get("file_path"),
                                     "lines": chk.get("file_line_range")})
     return result
+
+
+def _json_documents(text: str, target: str) -> list[dict[str, Any]]:
+    """checkov prints one JSON value per scanned directory (a list or objects, sometimes concatenated)."""
+    decoder, docs, i = json.JSONDecoder(), [], 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+            continue
+        try:
+            value, i = decoder.raw_decode(text, i)
+        except ValueError:
+            raise PlatformError(f"checkov gave unreadable output for {target}") from None
+        docs.extend(value if isinstance(value, list) else [value])
+    return docs
 
 
 def scan_code(paths: Paths) -> ScanResult:

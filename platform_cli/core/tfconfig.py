@@ -17,6 +17,7 @@ export TF_CLI_CONFIG_FILE for plain `terraform test`.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,19 @@ class ProviderSource:
 
     def env(self) -> dict[str, str]:
         return {"TF_CLI_CONFIG_FILE": str(self.cli_config)} if self.cli_config else {}
+
+    def local_dirs(self) -> list[Path]:
+        """Directories Terraform may install providers from without the network (mirror, -plugin-dir, cache)."""
+        dirs = [p for p in (self.mirror, self.plugin_dir) if p]
+        if self.cli_config and self.cli_config.is_file():
+            text = self.cli_config.read_text(encoding="utf-8", errors="replace")
+            dirs += [Path(m) for m in re.findall(r'plugin_cache_dir\s*=\s*"([^"]+)"', text)]
+            for block in re.findall(r"filesystem_mirror\s*\{([^}]*)\}", text):
+                dirs += [Path(m) for m in re.findall(r'path\s*=\s*"([^"]+)"', block)]
+        return dirs
+
+    def has_provider(self, namespace_type: str = "hashicorp/aws") -> bool:
+        return any(d.is_dir() and any(d.glob(f"*/{namespace_type}/*")) for d in self.local_dirs())
 
     def init_args(self) -> list[str]:
         return [f"-plugin-dir={self.plugin_dir}"] if self.plugin_dir else []

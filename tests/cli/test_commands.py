@@ -1,0 +1,111 @@
+"""envs, doctor, scan and verify: the read-only commands."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from platform_cli.core.aws import AwsTarget
+from platform_cli.core.verify import verify_environment
+
+from .conftest import REGION, STATE_BUCKET
+
+
+def test_envs_lists_account_region_backend_and_protection(project):
+    result = project.invoke("envs", "--json")
+    assert result.exit_code == 0
+    envs = {e["name"]: e for e in json.loads(result.stdout)}
+    assert envs["prod"]["protected"] is True and envs["prod"]["approvals"] == 1
+    assert envs["staging"]["backend"]["bucket"] == STATE_BUCKET
+    table = project.run("envs")
+    assert table.returncode == 0
+    assert table.stdout.splitlines()[0].split() == ["ENV", "ACCOUNT", "REGION", "BACKEND", "PROTECTED", "APPROVALS"]
+
+
+def test_doctor_reports_each_check_ok(project):
+    result = project.invoke("doctor", "--json")
+    assert result.exit_code == 0, result.output
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    assert checks["terraform"]["status"] == "ok" and "1.11.4" in checks["terraform"]["detail"]
+    assert checks["providers"]["status"] == "ok"
+    assert checks["aws identity"]["status"] == "ok"
+    assert checks["backend staging"]["status"] == "ok"
+    assert "sandbox" in checks
+
+
+def test_doctor_says_what_to_do_when_the_backend_is_missing(project):
+    backend = project.root / "envs/staging/backend.hcl"
+    backend.write_text(backend.read_text().replace(STATE_BUCKET, "missing-bucket"))
+    result = project.invoke("doctor")
+    assert result.exit_code == 1
+    line = next(x for x in result.stdout.splitlines() if "backend staging" in x)
+    assert line.startswith("FAIL backend staging: s3://missing-bucket") and "bootstrap" in line
+
+
+def test_scan_covers_code_and_the_saved_plan_and_fails_on_findings(project):
+    assert project.invoke("plan", "staging").exit_code == 2
+    result = project.invoke("scan", "--env", "staging", "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    frameworks = {r["framework"]: r for r in report["results"]}
+    assert set(frameworks) == {"terraform", "terraform_plan"}
+    assert frameworks["terraform"]["failed"] > 0  # the fixture bucket is deliberately bare
+    assert frameworks["terraform_plan"]["target"] == "staging saved plan"
+    assert (project.work_dir / "envs/staging/plan.json").is_file()  # written on first use
+
+
+@pytest.fixture
+def deployed(moto_endpoint, project):
+    """Resources shaped like the platform stack's, made with boto3, and the outputs that name them."""
+    ecr = boto3.client("ecr", region_name=REGION)
+    s3 = boto3.client("s3", region_name=REGION)
+    kms = boto3.client("kms", region_name=REGION)
+    sns = boto3.client("sns", region_name=REGION)
+    cw = boto3.client("cloudwatch", region_name=REGION)
+    name = project.name
+    ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE",
+                          imageScanningConfiguration={"scanOnPush": True})
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    bucket = f"{name}-artifacts"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]})
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    topic = sns.create_topic(Name=f"{name}-alerts")["TopicArn"]
+    cw.put_metric_alarm(AlarmName=f"{name}-5xx", MetricName="5xxStatusResponses", Namespace="AWS/AppRunner",
+                        Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+                        ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic])
+    return {"repository_name": name, "artifact_bucket_name": bucket, "artifact_kms_key_arn": key,
+            "alert_topic_arn": topic, "alarm_names": [f"{name}-5xx"], "service_arn": None, "service_image": None}
+
+
+def test_verify_checks_pass_on_a_compliant_deployment(deployed):
+    checks = verify_environment(AwsTarget.real(), REGION, deployed)
+    assert [c.name for c in checks if c.status == "FAIL"] == []
+    assert {c.name for c in checks if c.status == "ok"} >= {"tags immutable", "scan on push", "versioned",
+                                                           "SSE-KMS with the stack's key", "public access blocked",
+                                                           "TLS-only policy", "alert topic"}
+    assert [c.status for c in checks if c.area == "service"] == ["skip"]
+
+
+def test_verify_names_each_broken_promise(deployed):
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.put_bucket_versioning(Bucket=deployed["artifact_bucket_name"], VersioningConfiguration={"Status": "Suspended"})
+    s3.delete_bucket_policy(Bucket=deployed["artifact_bucket_name"])
+    boto3.client("ecr", region_name=REGION).put_image_tag_mutability(
+        repositoryName=deployed["repository_name"], imageTagMutability="MUTABLE")
+    boto3.client("cloudwatch", region_name=REGION).put_metric_alarm(
+        AlarmName=deployed["alarm_names"][0], MetricName="x", Namespace="AWS/AppRunner", Statistic="Sum",
+        Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold", AlarmActions=[])
+    failed = {c.name: c.detail for c in verify_environment(AwsTarget.real(), REGION, deployed) if c.failed}
+    assert failed.keys() == {"tags immutable", "versioned", "TLS-only policy", deployed["alarm_names"][0]}
+    assert failed["versioned"].endswith("Suspended")
+    assert failed[deployed["alarm_names"][0]] == "actions -> (none)"
