@@ -141,12 +141,12 @@ module "github_oidc" {
   state_bucket_arn  = module.state_backend.bucket_arn
   state_kms_key_arn = module.state_backend.kms_key_arn
 
-  plan_role_policy_arns = [local.read_only_policy]
+  plan_role_policy_arns = { read_only = local.read_only_policy }
   apply_roles = {
     for env, github_environment in var.environments : env => {
       github_environment = github_environment
       policy_json        = data.aws_iam_policy_document.deploy[env].json
-      policy_arns        = [local.read_only_policy]
+      policy_arns        = { read_only = local.read_only_policy }
     }
   }
 }

@@ -116,6 +116,9 @@ resource "aws_s3_bucket_logging" "this" {
   bucket        = aws_s3_bucket.this.id
   target_bucket = aws_s3_bucket.logs.id
   target_prefix = "s3/${var.bucket_name}/"
+
+  # S3 refuses a logging target whose policy does not yet admit the logging service.
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 data "aws_iam_policy_document" "bucket" {
@@ -126,7 +129,7 @@ data "aws_iam_policy_document" "bucket" {
     resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
 
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 
@@ -144,7 +147,7 @@ data "aws_iam_policy_document" "bucket" {
     resources = ["${aws_s3_bucket.this.arn}/*"]
 
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 
@@ -162,7 +165,7 @@ data "aws_iam_policy_document" "bucket" {
     resources = ["${aws_s3_bucket.this.arn}/*"]
 
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 
@@ -257,6 +260,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
   depends_on = [aws_s3_bucket_versioning.logs]
 }
 
+# Deny statements name everyone as {"AWS": "*"}, which AWS treats exactly like "*"; the object form also keeps
+# moto's logging-target check (which assumes an object Principal) from failing on this policy.
 data "aws_iam_policy_document" "logs" {
   statement {
     sid       = "DenyInsecureTransport"
@@ -265,7 +270,7 @@ data "aws_iam_policy_document" "logs" {
     resources = [aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"]
 
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 

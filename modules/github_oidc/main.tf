@@ -93,7 +93,7 @@ resource "aws_iam_role_policy" "plan_state" {
 }
 
 resource "aws_iam_role_policy_attachment" "plan" {
-  for_each = toset(var.plan_role_policy_arns)
+  for_each = var.plan_role_policy_arns
 
   role       = aws_iam_role.plan.name
   policy_arn = each.value
@@ -169,7 +169,7 @@ resource "aws_iam_role_policy" "apply_deploy" {
 
 resource "aws_iam_role_policy_attachment" "apply" {
   for_each = merge([
-    for env, r in var.apply_roles : { for arn in r.policy_arns : "${env}:${arn}" => { env = env, arn = arn } }
+    for env, r in var.apply_roles : { for label, arn in r.policy_arns : "${env}:${label}" => { env = env, arn = arn } }
   ]...)
 
   role       = aws_iam_role.apply[each.value.env].name

@@ -73,12 +73,12 @@ variable "state_kms_key_arn" {
 ################################################################################
 
 variable "plan_role_policy_arns" {
-  description = "Managed policy ARNs attached to the pull-request plan role. Keep them read-only (e.g. arn:aws:iam::aws:policy/ReadOnlyAccess)."
-  type        = list(string)
-  default     = []
+  description = "Managed policies attached to the pull-request plan role, as a map of a static label to policy ARN (labels keep for_each keys known before apply). Keep them read-only, e.g. { read_only = \"arn:aws:iam::aws:policy/ReadOnlyAccess\" }."
+  type        = map(string)
+  default     = {}
 
   validation {
-    condition     = alltrue([for arn in var.plan_role_policy_arns : can(regex("^arn:aws[a-zA-Z-]*:iam::(aws|[0-9]{12}):policy/.+$", arn))])
+    condition     = alltrue([for arn in values(var.plan_role_policy_arns) : can(regex("^arn:aws[a-zA-Z-]*:iam::(aws|[0-9]{12}):policy/.+$", arn))])
     error_message = "plan_role_policy_arns must hold IAM policy ARNs."
   }
 }
@@ -88,12 +88,12 @@ variable "apply_roles" {
     One apply role per environment, keyed by environment name (e.g. staging, prod). Each role trusts only
     workflow jobs of github_repository that run in the GitHub environment `github_environment` (use a
     protected environment such as `production` for prod). policy_json is an inline policy with what that
-    environment's deploys may change; policy_arns are extra managed policies.
+    environment's deploys may change; policy_arns are extra managed policies (static label => ARN).
   EOT
   type = map(object({
     github_environment = string
     policy_json        = optional(string)
-    policy_arns        = optional(list(string), [])
+    policy_arns        = optional(map(string), {})
   }))
   default = {}
 

@@ -119,7 +119,7 @@ data "aws_iam_policy_document" "bucket" {
     resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
 
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 

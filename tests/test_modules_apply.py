@@ -1,0 +1,371 @@
+"""Apply each module moto serves with the real Terraform binary, read it back with boto3, re-plan, destroy.
+
+The five modules are applied concurrently up front (the slow part), then each test checks one module's
+security settings as AWS reports them, proves a re-plan has no changes, destroys it and checks it is gone.
+Terraform runs in a temporary copy of modules/ and tests/fixtures/, so no .terraform or state lands in the
+repository. The App Runner module (model_service) is covered by the sandbox's end-to-end test instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TF_CLI_CONFIG = REPO_ROOT / ".platformctl" / "terraform.rc"
+REGION = "eu-west-1"
+
+MODULES = ("container_registry", "artifact_store", "monitoring", "state_backend", "github_oidc")
+
+TERRAFORM_INIT_TIMEOUT_SECONDS = 120
+TERRAFORM_APPLY_TIMEOUT_SECONDS = 300
+TERRAFORM_PLAN_TIMEOUT_SECONDS = 120
+MOTO_START_TIMEOUT_SECONDS = 30
+
+pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform binary not on PATH")
+
+
+# -- Terraform workspaces ------------------------------------------------------------------------------------
+
+@dataclass
+class Workspace:
+    """One module's test root, copied into a temp dir, with its own local state."""
+
+    module: str
+    root: Path
+    env: dict[str, str]
+    outputs: dict[str, Any] | None = None
+    destroyed: bool = False
+
+    def terraform(self, *args: str, timeout: float, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+        try:
+            proc = subprocess.run(["terraform", *args], cwd=self.root, env=self.env, capture_output=True,
+                                  text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            partial = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+            raise AssertionError(f"terraform {args[0]} in {self.module} took over {timeout}s:\n"
+                                 f"{partial[-4000:]}") from None
+        if proc.returncode not in ok:
+            raise AssertionError(f"terraform {' '.join(args)} in {self.module} exited {proc.returncode}:\n"
+                                 f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        return proc
+
+    def init(self) -> None:
+        self.terraform("init", "-input=false", "-no-color", timeout=TERRAFORM_INIT_TIMEOUT_SECONDS)
+
+    def apply(self) -> None:
+        self.terraform("apply", "-auto-approve", "-input=false", "-no-color", timeout=TERRAFORM_APPLY_TIMEOUT_SECONDS)
+        shown = self.terraform("output", "-json", timeout=TERRAFORM_PLAN_TIMEOUT_SECONDS)
+        self.outputs = {name: o["value"] for name, o in json.loads(shown.stdout).items()}
+
+    def plan_exit_code(self) -> tuple[int, str]:
+        proc = self.terraform("plan", "-detailed-exitcode", "-input=false", "-no-color",
+                              timeout=TERRAFORM_PLAN_TIMEOUT_SECONDS, ok=(0, 1, 2))
+        return proc.returncode, proc.stdout + proc.stderr
+
+    def destroy(self) -> None:
+        self.terraform("destroy", "-auto-approve", "-input=false", "-no-color",
+                       timeout=TERRAFORM_APPLY_TIMEOUT_SECONDS)
+        self.destroyed = True
+
+
+def _terraform_env(aws_env: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(aws_env)
+    if TF_CLI_CONFIG.is_file():  # the Makefile writes it: offline provider mirror + plugin cache
+        env["TF_CLI_CONFIG_FILE"] = str(TF_CLI_CONFIG)
+    env.update(TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+    return env
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*"))
+
+
+# -- The AWS emulator ----------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def aws_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """AWS variables targeting the project's sandbox; a bare moto server if no sandbox fixture is defined."""
+    try:
+        sandbox = request.getfixturevalue("sandbox")
+    except pytest.FixtureLookupError:
+        sandbox = None
+    if sandbox is not None:
+        yield dict(sandbox.env)
+        return
+
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    moto = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + MOTO_START_TIMEOUT_SECONDS
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"moto_server did not answer on {endpoint}") from None
+                time.sleep(0.2)
+        yield {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+               "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def aws(aws_env: dict[str, str]):
+    """boto3 client factory for the emulator."""
+    def client(service: str):
+        return boto3.client(service, endpoint_url=aws_env["AWS_ENDPOINT_URL"], region_name=REGION,
+                            aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"])
+    return client
+
+
+@pytest.fixture(scope="module")
+def applied(aws_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Workspace]]:
+    """Every module applied into the emulator; whatever a test did not destroy is destroyed afterwards."""
+    base = tmp_path_factory.mktemp("modules-apply")
+    _copy_tree(REPO_ROOT / "modules", base / "modules")
+    env = _terraform_env(aws_env)
+    workspaces = {}
+    for module in MODULES:
+        root = base / "tests" / "fixtures" / module
+        _copy_tree(FIXTURES / module, root)
+        workspaces[module] = Workspace(module, root, env)
+    for ws in workspaces.values():  # sequential: concurrent inits race on the shared plugin cache
+        ws.init()
+    with ThreadPoolExecutor(max_workers=len(workspaces)) as pool:
+        applies = {m: pool.submit(ws.apply) for m, ws in workspaces.items()}
+    errors = {m: f.exception() for m, f in applies.items() if f.exception() is not None}
+    try:
+        if errors:
+            pytest.fail("apply failed:\n" + "\n".join(f"{m}: {e}" for m, e in errors.items()))
+        yield workspaces
+    finally:
+        for ws in workspaces.values():
+            if not ws.destroyed:
+                ws.destroy()
+
+
+def _replan_then_destroy(ws: Workspace) -> None:
+    code, text = ws.plan_exit_code()
+    assert code == 0, f"re-plan of {ws.module} is not clean (exit {code}):\n{text[-4000:]}"
+    ws.destroy()
+
+
+def _statements(policy: str | dict) -> list[dict]:
+    doc = json.loads(policy) if isinstance(policy, str) else policy
+    statements = doc["Statement"]
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _assert_bucket_is_locked_down(s3, bucket: str, kms_key_arn: str) -> None:
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == kms_key_arn
+    assert rule["BucketKeyEnabled"] is True
+
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                     "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+    ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+
+    tls_denials = [s for s in _statements(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+                   if s["Effect"] == "Deny"
+                   and _as_list(s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")) == ["false"]]
+    assert tls_denials, f"{bucket}: no statement denies non-TLS requests"
+    assert set(_as_list(tls_denials[0]["Resource"])) == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
+
+
+def _assert_key_rotates(kms, key_arn: str) -> None:
+    assert kms.get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"] is True
+    assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+
+
+# -- The tests -----------------------------------------------------------------------------------------------
+
+def test_container_registry_is_immutable_scanned_and_kms_encrypted(applied, aws):
+    ws = applied["container_registry"]
+    ecr = aws("ecr")
+    name = ws.outputs["repository_name"]
+
+    repo = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["imageScanningConfiguration"]["scanOnPush"] is True
+    assert repo["encryptionConfiguration"]["encryptionType"] == "KMS"
+    assert repo["repositoryUri"] == ws.outputs["repository_url"]
+
+    rules = json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])["rules"]
+    untagged = next(r for r in rules if r["selection"]["tagStatus"] == "untagged")
+    tagged = next(r for r in rules if r["selection"]["tagStatus"] == "tagged")
+    assert (untagged["selection"]["countType"], untagged["selection"]["countNumber"]) == ("sinceImagePushed", 4)
+    assert (tagged["selection"]["countType"], tagged["selection"]["countNumber"]) == ("imageCountMoreThan", 15)
+
+    (pull,) = _statements(ecr.get_repository_policy(repositoryName=name)["policyText"])
+    assert pull["Effect"] == "Allow"
+    assert _as_list(pull["Principal"]["AWS"]) == [ws.outputs["pull_principal"]]
+    assert set(_as_list(pull["Action"])) == {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
+                                             "ecr:GetDownloadUrlForLayer"}
+
+    _replan_then_destroy(ws)
+    assert name not in [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]
+
+
+def test_artifact_store_is_versioned_encrypted_private_tls_only_and_logged(applied, aws):
+    ws = applied["artifact_store"]
+    s3, kms = aws("s3"), aws("kms")
+    bucket, key_arn = ws.outputs["bucket_name"], ws.outputs["kms_key_arn"]
+
+    _assert_bucket_is_locked_down(s3, bucket, key_arn)
+    _assert_key_rotates(kms, key_arn)
+
+    upload_denials = [s for s in _statements(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+                      if s["Effect"] == "Deny" and "s3:PutObject" in _as_list(s["Action"])]
+    conditions = [next(iter(s["Condition"])) for s in upload_denials]
+    assert sorted(conditions) == ["Null", "StringNotEquals"], "uploads without SSE-KMS must be denied"
+
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 45
+    assert rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 3
+
+    logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+    assert logging["TargetBucket"] == ws.outputs["log_bucket_name"]
+
+    logs = ws.outputs["log_bucket_name"]
+    assert s3.get_bucket_versioning(Bucket=logs)["Status"] == "Enabled"
+    assert all(s3.get_public_access_block(Bucket=logs)["PublicAccessBlockConfiguration"].values())
+
+    read_only = {a for s in _statements(ws.outputs["read_only_policy_json"]) for a in _as_list(s["Action"])}
+    assert read_only == {"s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:GetObjectVersion",
+                         "kms:Decrypt"}
+
+    _replan_then_destroy(ws)
+    remaining = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert not {bucket, logs} & remaining
+
+
+def test_monitoring_topic_is_encrypted_and_alarms_notify_it(applied, aws):
+    ws = applied["monitoring"]
+    sns, cloudwatch, kms = aws("sns"), aws("cloudwatch"), aws("kms")
+    topic = ws.outputs["topic_arn"]
+
+    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert attributes["KmsMasterKeyId"] == ws.outputs["kms_key_arn"]
+    _assert_key_rotates(kms, ws.outputs["kms_key_arn"])
+    publishers = [s for s in _statements(attributes["Policy"])
+                  if s.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"]
+    assert publishers and publishers[0]["Effect"] == "Allow"
+
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "oncall@example.com")]
+
+    alarms = cloudwatch.describe_alarms(AlarmNames=ws.outputs["alarm_names"])["MetricAlarms"]
+    assert {a["MetricName"] for a in alarms} == {"5xxStatusResponses", "RequestLatency", "CPUUtilization",
+                                                 "MemoryUtilization", "ActiveInstances"}
+    for alarm in alarms:
+        assert alarm["Namespace"] == "AWS/AppRunner"
+        assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic], alarm["AlarmName"]
+        assert alarm["TreatMissingData"] == "notBreaching", alarm["AlarmName"]
+        assert {d["Name"] for d in alarm["Dimensions"]} == {"ServiceName", "ServiceID"}
+    latency = next(a for a in alarms if a["MetricName"] == "RequestLatency")
+    assert (latency["ExtendedStatistic"], latency["Threshold"]) == ("p99", 750.0)
+
+    body = json.loads(cloudwatch.get_dashboard(DashboardName=ws.outputs["dashboard_name"])["DashboardBody"])
+    titles = {w["properties"]["title"] for w in body["widgets"]}
+    assert {"Requests", "5xx responses", "Request latency p99 (ms)", "Active instances"} <= titles
+
+    _replan_then_destroy(ws)
+    assert cloudwatch.describe_alarms(AlarmNames=ws.outputs["alarm_names"])["MetricAlarms"] == []
+    assert topic not in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+
+
+def test_state_backend_is_versioned_encrypted_and_tls_only(applied, aws):
+    ws = applied["state_backend"]
+    s3, kms = aws("s3"), aws("kms")
+    bucket, key_arn = ws.outputs["bucket_name"], ws.outputs["kms_key_arn"]
+
+    _assert_bucket_is_locked_down(s3, bucket, key_arn)
+    _assert_key_rotates(kms, key_arn)
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 120
+    assert ws.outputs["backend_config"] == {"bucket": bucket, "region": REGION, "encrypt": True,
+                                            "use_lockfile": True}
+
+    _replan_then_destroy(ws)
+    assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+
+def _web_identity_conditions(iam, role_arn: str) -> dict[str, Any]:
+    role = iam.get_role(RoleName=role_arn.rsplit("/", 1)[1])["Role"]
+    doc = role["AssumeRolePolicyDocument"]
+    (statement,) = _statements(doc if isinstance(doc, dict) else json.loads(doc))
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"]["Federated"].endswith(":oidc-provider/token.actions.githubusercontent.com")
+    return statement["Condition"]["StringEquals"]
+
+
+def test_github_oidc_roles_trust_only_the_repository_and_environment(applied, aws):
+    ws = applied["github_oidc"]
+    iam = aws("iam")
+
+    provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=ws.outputs["oidc_provider_arn"])
+    assert provider["ClientIDList"] == ["sts.amazonaws.com"]
+    assert provider["Url"].removeprefix("https://") == "token.actions.githubusercontent.com"
+
+    plan = _web_identity_conditions(iam, ws.outputs["plan_role_arn"])
+    assert plan == {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                    "token.actions.githubusercontent.com:sub": "repo:example-org/platform-kit:pull_request"}
+
+    apply_roles = ws.outputs["apply_role_arns"]
+    assert set(apply_roles) == {"staging", "prod"}
+    prod = _web_identity_conditions(iam, apply_roles["prod"])
+    assert prod["token.actions.githubusercontent.com:sub"] == "repo:example-org/platform-kit:environment:production"
+    staging = _web_identity_conditions(iam, apply_roles["staging"])
+    assert staging["token.actions.githubusercontent.com:sub"] == "repo:example-org/platform-kit:environment:staging"
+
+    plan_name = ws.outputs["plan_role_arn"].rsplit("/", 1)[1]
+    attached = iam.list_attached_role_policies(RoleName=plan_name)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [ws.outputs["plan_role_policy_arn"]]
+    state = json.dumps(iam.get_role_policy(RoleName=plan_name, PolicyName="terraform-state-read")["PolicyDocument"])
+    assert "s3:PutObject" in state and "*.tflock" in state
+
+    _replan_then_destroy(ws)
+    remaining = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    assert ws.outputs["oidc_provider_arn"] not in remaining
