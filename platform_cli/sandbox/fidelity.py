@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -53,13 +55,109 @@ def _lifecycle_put_rewrite(environ: dict[str, Any], status: str, headers: Header
     return status, headers, body
 
 
+# GetBucketLifecycleConfiguration: AWS returns the rules as they were put. moto 5.2.5 drops some fields on the way
+# (NoncurrentVersionExpiration.NewerNoncurrentVersions, Filter.ObjectSizeGreaterThan/LessThan, the And
+# operator's object sizes) and turns an empty <Filter/> into <Filter><Prefix/></Filter>. The aws provider waits
+# until GET equals what it PUT, so any such rule never converges: the apply hangs for the 3-minute create timeout
+# and then fails. The sandbox keeps the rules moto accepted and answers GET with them.
+S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+class LifecycleStore:
+    """The last lifecycle rules each bucket accepted, as XML elements without namespaces."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, list[ET.Element]] = {}
+        self._lock = threading.Lock()
+
+    def put(self, bucket: str, body: bytes) -> None:
+        root = ET.fromstring(body)
+        for element in root.iter():
+            element.tag = element.tag.split("}", 1)[-1]
+        with self._lock:
+            self._rules[bucket] = [rule for rule in root if rule.tag == "Rule"]
+
+    def forget(self, bucket: str) -> None:
+        with self._lock:
+            self._rules.pop(bucket, None)
+
+    def document(self, bucket: str) -> bytes | None:
+        with self._lock:
+            rules = self._rules.get(bucket)
+        if rules is None:
+            return None
+        root = ET.Element("LifecycleConfiguration", xmlns=S3_NAMESPACE)
+        root.extend(rules)
+        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root)
+
+
+LIFECYCLE = LifecycleStore()
+
+
+def _bucket_name(environ: dict[str, Any]) -> str:
+    path = environ.get("PATH_INFO", "/").lstrip("/")
+    if path:
+        return path.split("/", 1)[0]
+    return environ.get("HTTP_HOST", "").split(".", 1)[0]  # virtual-hosted style
+
+
+def _lifecycle_put_store(environ: dict[str, Any], status: str, headers: Headers,
+                         body: bytes) -> tuple[str, Headers, bytes]:
+    if status.startswith("200") and environ.get("sandbox.request_body"):
+        try:
+            LIFECYCLE.put(_bucket_name(environ), environ["sandbox.request_body"])
+        except ET.ParseError:
+            pass  # moto accepted it, so it parsed; keep moto's view if ours cannot
+    return status, headers, body
+
+
+def _lifecycle_get_rewrite(environ: dict[str, Any], status: str, headers: Headers,
+                           body: bytes) -> tuple[str, Headers, bytes]:
+    if status.startswith("200"):
+        stored = LIFECYCLE.document(_bucket_name(environ))
+        if stored is not None:
+            return status, headers, stored
+    return status, headers, body
+
+
+def _lifecycle_forget(environ: dict[str, Any], status: str, headers: Headers,
+                      body: bytes) -> tuple[str, Headers, bytes]:
+    if status[:1] == "2":
+        LIFECYCLE.forget(_bucket_name(environ))
+    return status, headers, body
+
+
+def _is_bucket_delete(environ: dict[str, Any]) -> bool:
+    path = environ.get("PATH_INFO", "/").strip("/")
+    return (environ.get("REQUEST_METHOD") == "DELETE" and "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
+            and "/" not in path and not environ.get("QUERY_STRING"))
+
+
 FIXES: list[Fix] = [
     Fix(
         name="s3-put-lifecycle-transition-header",
         applies=lambda environ: _s3_bucket_subresource(environ, "lifecycle", "PUT"),
         rewrite=_lifecycle_put_rewrite,
     ),
+    Fix(
+        name="s3-lifecycle-round-trip-store",
+        applies=lambda environ: _s3_bucket_subresource(environ, "lifecycle", "PUT"),
+        rewrite=_lifecycle_put_store,
+    ),
+    Fix(
+        name="s3-lifecycle-round-trip-get",
+        applies=lambda environ: _s3_bucket_subresource(environ, "lifecycle", "GET"),
+        rewrite=_lifecycle_get_rewrite,
+    ),
+    Fix(
+        name="s3-lifecycle-round-trip-delete",
+        applies=lambda environ: _s3_bucket_subresource(environ, "lifecycle", "DELETE") or _is_bucket_delete(environ),
+        rewrite=_lifecycle_forget,
+    ),
 ]
+
+# Fixes that need the request body after moto has read it.
+NEEDS_REQUEST_BODY = {"s3-lifecycle-round-trip-store"}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -107,6 +205,23 @@ def install_model_patches() -> None:
     FakeBucket._log_permissions_enabled_policy = staticmethod(_policy_allows_log_delivery)
 
 
+def _buffer_request_body(environ: dict[str, Any]) -> None:
+    """Read the request body once, keep a copy in the environ, and hand moto an identical stream."""
+    import io
+
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    stream = environ["wsgi.input"]
+    if length:
+        body = stream.read(length)
+    elif environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked" or environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    environ["sandbox.request_body"] = body
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+
+
 class FidelityMiddleware:
     """Wraps moto's WSGI app and applies the FIXES whose rule matches the request."""
 
@@ -119,6 +234,8 @@ class FidelityMiddleware:
         if not matching:
             return self.app(environ, start_response)
 
+        if any(fix.name in NEEDS_REQUEST_BODY for fix in matching):
+            _buffer_request_body(environ)
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: Headers, exc_info: Any = None) -> Callable[[bytes], None]:

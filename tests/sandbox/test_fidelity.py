@@ -65,3 +65,49 @@ def test_middleware_passes_unmatched_requests_through_untouched():
     body = FidelityMiddleware(app)({"REQUEST_METHOD": "GET", "QUERY_STRING": ""},
                                    lambda status, headers: seen.update(status=status, headers=headers))
     assert list(body) == [b"body"] and seen["headers"] == [("X-Original", "yes")]
+
+
+def test_lifecycle_rules_round_trip_exactly(sandbox):
+    """The aws provider waits until GET equals its PUT; moto 5.2.5 drops these fields, so it never converges."""
+    s3 = sandbox.client("s3")
+    bucket = _bucket(s3, "lc")
+    rules = [
+        {"ID": "noncurrent", "Status": "Enabled", "Filter": {"Prefix": "models/"},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 30, "NewerNoncurrentVersions": 3},
+         "NoncurrentVersionTransitions": [{"NoncurrentDays": 10, "StorageClass": "GLACIER",
+                                           "NewerNoncurrentVersions": 2}],
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+        {"ID": "sized-and", "Status": "Enabled", "Expiration": {"Days": 90},
+         "Filter": {"And": {"Prefix": "x/", "Tags": [{"Key": "k", "Value": "v"}], "ObjectSizeGreaterThan": 10,
+                            "ObjectSizeLessThan": 5000}}},
+        {"ID": "sized", "Status": "Disabled", "Filter": {"ObjectSizeLessThan": 1000}, "Expiration": {"Days": 1}},
+        {"ID": "everything", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 365}},
+    ]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == rules
+
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules[3:]})
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == rules[3:]
+
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    try:
+        s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    except s3.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "NoSuchLifecycleConfiguration"
+    else:
+        raise AssertionError("lifecycle configuration should be gone after DeleteBucketLifecycle")
+
+
+def test_recreated_bucket_does_not_inherit_old_lifecycle_rules(sandbox):
+    s3 = sandbox.client("s3")
+    bucket = _bucket(s3, "lc")
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "old", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 3}}]})
+    s3.delete_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=bucket)
+    try:
+        s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    except s3.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "NoSuchLifecycleConfiguration"
+    else:
+        raise AssertionError("a new bucket has no lifecycle configuration")
