@@ -55,7 +55,7 @@ module "model_service" {
   memory                = var.service_memory
   environment_variables = var.service_environment_variables
   secrets               = var.service_secrets
-  instance_policy_json  = module.artifact_store.read_only_policy_json
+  instance_policies     = { artifacts-read-only = module.artifact_store.read_only_policy_json }
 
   health_check_path                = var.service_health_check_path
   health_check_interval_seconds    = var.service_health_check_interval_seconds

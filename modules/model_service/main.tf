@@ -79,11 +79,11 @@ resource "aws_iam_role" "instance" {
 }
 
 resource "aws_iam_role_policy" "workload" {
-  count = var.instance_policy_json == null ? 0 : 1
+  for_each = var.instance_policies
 
-  name   = "workload"
+  name   = each.key
   role   = aws_iam_role.instance.id
-  policy = var.instance_policy_json
+  policy = each.value
 }
 
 data "aws_iam_policy_document" "secrets" {

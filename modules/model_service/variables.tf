@@ -105,14 +105,14 @@ variable "secrets" {
   }
 }
 
-variable "instance_policy_json" {
-  description = "IAM policy document (JSON) with everything the running workload may do, e.g. artifact_store's read_only_policy_json. null grants nothing beyond reading its own secrets."
-  type        = string
-  default     = null
+variable "instance_policies" {
+  description = "IAM policy documents (JSON) with everything the running workload may do, keyed by a static label, e.g. { artifacts = module.artifact_store.read_only_policy_json }. Labels keep the plan's shape known while the documents are still unknown. Empty grants nothing beyond reading the declared secrets."
+  type        = map(string)
+  default     = {}
 
   validation {
-    condition     = var.instance_policy_json == null || can(jsondecode(var.instance_policy_json))
-    error_message = "instance_policy_json must be null or a JSON policy document."
+    condition     = alltrue([for label, doc in var.instance_policies : can(regex("^[A-Za-z0-9_+=,.@-]{1,100}$", label)) && can(jsondecode(doc))])
+    error_message = "instance_policies must map IAM policy names (letters, digits, _+=,.@-) to JSON policy documents."
   }
 }
 

@@ -27,7 +27,9 @@ variables {
   name                 = "mlplatform-test"
   image                = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/mlplatform-test@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
   image_repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/mlplatform-test"
-  instance_policy_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"
+  instance_policies = {
+    artifacts = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"
+  }
 }
 
 run "secure_defaults" {
@@ -64,7 +66,7 @@ run "secure_defaults" {
   }
 
   assert {
-    condition     = aws_iam_role_policy.workload[0].policy == var.instance_policy_json && length(aws_iam_role_policy.secrets) == 0
+    condition     = keys(aws_iam_role_policy.workload) == ["artifacts"] && aws_iam_role_policy.workload["artifacts"].policy == var.instance_policies["artifacts"] && length(aws_iam_role_policy.secrets) == 0
     error_message = "The instance role gets the workload policy and nothing else."
   }
 
@@ -165,4 +167,14 @@ run "rejects_bad_health_check_and_secrets" {
   }
 
   expect_failures = [var.health_check_path, var.health_check_interval_seconds, var.secrets]
+}
+
+run "rejects_invalid_instance_policy" {
+  command = plan
+
+  variables {
+    instance_policies = { artifacts = "not json" }
+  }
+
+  expect_failures = [var.instance_policies]
 }
