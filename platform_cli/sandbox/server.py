@@ -80,7 +80,9 @@ def create_state_bucket() -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.s3.models import s3_backends
 
-    backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    # The account every request lands in unless its access key says otherwise (MOTO_ACCOUNT_ID, as moto reads it).
+    account = os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+    backend = s3_backends[account]["aws"]
     backend.create_bucket(SANDBOX_STATE_BUCKET, "us-east-1")
     backend.put_bucket_versioning(SANDBOX_STATE_BUCKET, "Enabled")
 

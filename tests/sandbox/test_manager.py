@@ -161,3 +161,22 @@ def test_server_module_runs_standalone_and_reports_port_in_use():
         )
     assert completed.returncode == 98
     assert "cannot listen" in completed.stderr
+
+
+def test_real_cli_subprocess_start_status_stop(tmp_path):
+    env = {**__import__("os").environ, manager.SANDBOX_DIR_ENVVAR: str(tmp_path / "sandbox")}
+    port = str(manager.free_port())
+
+    def platformctl(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "platform_cli", "sandbox", *args], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    try:
+        started = platformctl("start", "--port", port)
+        assert started.returncode == 0, started.stderr
+        assert platformctl("status").returncode == 0
+        assert f"AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in platformctl("env").stdout
+    finally:
+        stopped = platformctl("stop")
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    assert platformctl("status").returncode == EXIT_NOT_RUNNING
