@@ -145,7 +145,7 @@ module "github_oidc" {
   apply_roles = {
     for env, github_environment in var.environments : env => {
       github_environment = github_environment
-      policy_json        = data.aws_iam_policy_document.deploy[env].json
+      policies           = { deploy = data.aws_iam_policy_document.deploy[env].json }
       policy_arns        = { read_only = local.read_only_policy }
     }
   }

@@ -160,11 +160,13 @@ resource "aws_iam_role_policy" "apply_state" {
 }
 
 resource "aws_iam_role_policy" "apply_deploy" {
-  for_each = { for env, r in var.apply_roles : env => r if r.policy_json != null }
+  for_each = merge([
+    for env, r in var.apply_roles : { for label, doc in r.policies : "${env}:${label}" => { env = env, label = label, doc = doc } }
+  ]...)
 
-  name   = "deploy"
-  role   = aws_iam_role.apply[each.key].id
-  policy = each.value.policy_json
+  name   = each.value.label
+  role   = aws_iam_role.apply[each.value.env].id
+  policy = each.value.doc
 }
 
 resource "aws_iam_role_policy_attachment" "apply" {

@@ -87,12 +87,13 @@ variable "apply_roles" {
   description = <<-EOT
     One apply role per environment, keyed by environment name (e.g. staging, prod). Each role trusts only
     workflow jobs of github_repository that run in the GitHub environment `github_environment` (use a
-    protected environment such as `production` for prod). policy_json is an inline policy with what that
-    environment's deploys may change; policy_arns are extra managed policies (static label => ARN).
+    protected environment such as `production` for prod). policies are inline policy documents (static label =>
+    JSON) with what that environment's deploys may change; policy_arns are managed policies (static label => ARN).
+    Static labels keep the plan's shape known while documents or ARNs are still unknown.
   EOT
   type = map(object({
     github_environment = string
-    policy_json        = optional(string)
+    policies           = optional(map(string), {})
     policy_arns        = optional(map(string), {})
   }))
   default = {}
@@ -103,8 +104,8 @@ variable "apply_roles" {
   }
 
   validation {
-    condition     = alltrue([for r in values(var.apply_roles) : r.policy_json == null || can(jsondecode(r.policy_json))])
-    error_message = "apply_roles[*].policy_json must be null or a JSON policy document."
+    condition     = alltrue(flatten([for r in values(var.apply_roles) : [for doc in values(r.policies) : can(jsondecode(doc))]]))
+    error_message = "apply_roles[*].policies must hold JSON policy documents."
   }
 }
 

@@ -21,7 +21,10 @@ variables {
   state_kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555"
   apply_roles = {
     staging = { github_environment = "staging" }
-    prod    = { github_environment = "production", policy_json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+    prod = {
+      github_environment = "production"
+      policies           = { deploy = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+    }
   }
 }
 
@@ -63,8 +66,8 @@ run "trust_is_narrow" {
   }
 
   assert {
-    condition     = length(aws_iam_role_policy.apply_deploy) == 1 && contains(keys(aws_iam_role_policy.apply_deploy), "prod")
-    error_message = "Only environments with a policy_json get a deploy policy."
+    condition     = keys(aws_iam_role_policy.apply_deploy) == ["prod:deploy"] && aws_iam_role_policy.apply_deploy["prod:deploy"].name == "deploy"
+    error_message = "Each environment gets exactly its own deploy policies."
   }
 
   assert {
