@@ -24,7 +24,8 @@ test: install test-terraform scan lint-workflows test-python
 
 test-terraform: install
 	terraform fmt -check -recursive modules infra
-	@export TF_CLI_CONFIG_FILE="$(TFRC)"; for m in modules/*/; do \
+	@export TF_CLI_CONFIG_FILE="$(TFRC)"; for m in modules/*/ infra/*/; do \
+	  [ -d "$$m/tests" ] || continue; \
 	  echo "== terraform test $$m"; \
 	  (cd $$m && terraform init -backend=false -input=false >/dev/null && terraform test) || exit 1; \
 	done
