@@ -133,7 +133,20 @@ def test_staging_applies_runs_plans_clean_and_destroys(terraform, sandbox):
               ok_codes=(0, 2))
     assert plan.returncode == 0, f"plan after apply is not clean:\n{plan.stdout[-4000:]}"
 
-    # 5. Destroy removes it all.
+    # 5. The next build rolls out as an in-place App Runner update (UpdateService), and plans clean again.
+    digest2 = push_placeholder_image(out["repository_name"], "build-2", ecr_client=ecr)
+    image_var = f"service_image={digest2}"
+    tf("apply", "-auto-approve", "-no-color", f"-var-file={tf.var_file}", "-var", image_var)
+    updated = apprunner.describe_service(ServiceArn=out["service_arn"])["Service"]
+    assert updated["Status"] == "RUNNING"
+    assert updated["SourceConfiguration"]["ImageRepository"]["ImageIdentifier"].endswith(f"@{digest2}")
+    latest = apprunner.list_operations(ServiceArn=out["service_arn"])["OperationSummaryList"][0]
+    assert (latest["Type"], latest["Status"]) == ("UPDATE_SERVICE", "SUCCEEDED")
+    plan = tf("plan", "-detailed-exitcode", "-no-color", f"-var-file={tf.var_file}", "-var", image_var,
+              ok_codes=(0, 2))
+    assert plan.returncode == 0, f"plan after the update is not clean:\n{plan.stdout[-4000:]}"
+
+    # 6. Destroy removes it all.
     tf("destroy", "-auto-approve", "-no-color", f"-var-file={tf.var_file}", "-var", image_var)
     assert apprunner.describe_service(ServiceArn=out["service_arn"])["Service"]["Status"] == "DELETED"
     assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

@@ -111,3 +111,18 @@ def test_recreated_bucket_does_not_inherit_old_lifecycle_rules(sandbox):
         assert error.response["Error"]["Code"] == "NoSuchLifecycleConfiguration"
     else:
         raise AssertionError("a new bucket has no lifecycle configuration")
+
+
+def test_placeholder_image_digest_is_the_manifest_sha256_as_in_any_registry(sandbox):
+    from platform_cli.sandbox.images import manifest_digest, placeholder_manifest, push_placeholder_image
+
+    ecr = sandbox.client("ecr")
+    name = f"digest-{uuid.uuid4().hex[:8]}"
+    ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")
+    digest = push_placeholder_image(name, "v1", ecr_client=ecr)
+    assert digest == manifest_digest(placeholder_manifest("v1"))
+    assert push_placeholder_image(name, "v1", ecr_client=ecr) == digest  # re-push of an immutable tag: no-op
+    assert push_placeholder_image(name, "v2", ecr_client=ecr) != digest  # each tag is its own build
+    manifest = json.loads(ecr.batch_get_image(repositoryName=name, imageIds=[{"imageDigest": digest}])
+                          ["images"][0]["imageManifest"])
+    assert manifest["schemaVersion"] == 2 and manifest["layers"]
