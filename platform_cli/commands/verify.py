@@ -29,6 +29,8 @@ def verify(app: Context, env: str, as_json: bool) -> None:
     else:
         app.console.table(["area", "check", "status", "detail"], [[c.area, c.name, c.status, c.detail]
                                                                   for c in checks], status_col=2)
-        summary = f"{env}: {len(checks) - len(failed)}/{len(checks)} checks passed"
+        skipped = sum(1 for c in checks if c.status == "skip")
+        summary = f"{env}: {len(checks) - len(failed) - skipped}/{len(checks) - skipped} checks passed" + (
+            f", {skipped} skipped" if skipped else "")
         app.console.print(summary, "red" if failed else "green")
     raise click.exceptions.Exit(1 if failed else 0)

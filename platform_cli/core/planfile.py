@@ -22,6 +22,7 @@ _ACTIONS = {
 }
 # Field numbers from planfile.proto (format version 3).
 _PLAN_VERSION, _PLAN_RESOURCE_CHANGES, _PLAN_OUTPUT_CHANGES, _PLAN_TF_VERSION, _PLAN_ERRORED = 1, 3, 4, 14, 20
+_PLAN_RESOURCE_DRIFT = 18
 _RIC_ADDR, _RIC_DEPOSED = 13, 7
 _RIC_CHANGE_FIELDS = (9, 6)  # ResourceInstanceChange.change: 9 in current Terraform, 6 in older releases
 _CHANGE_ACTION, _CHANGE_IMPORTING = 1, 5
@@ -69,7 +70,7 @@ def _change(buf: bytes) -> tuple[list[str], bool]:
 
 
 def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
-    """{"resource_changes": [...], "output_changes": {...}, "terraform_version", "errored"} in show -json shape,
+    """{"resource_changes", "resource_drift", "output_changes", "terraform_version", "errored"} in show -json shape,
     or None when the plan format is not one we know."""
     try:
         with zipfile.ZipFile(plan_file) as zf:
@@ -79,6 +80,7 @@ def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
     try:
         version, tf_version, errored = None, None, False
         resource_changes: list[dict[str, Any]] = []
+        resource_drift: list[dict[str, Any]] = []
         output_changes: dict[str, Any] = {}
         for number, wire, value in _fields(raw):
             if number == _PLAN_VERSION and wire == 0:
@@ -87,7 +89,7 @@ def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
                 tf_version = value.decode()
             elif number == _PLAN_ERRORED and wire == 0:
                 errored = bool(value)
-            elif number == _PLAN_RESOURCE_CHANGES and wire == 2:
+            elif number in (_PLAN_RESOURCE_CHANGES, _PLAN_RESOURCE_DRIFT) and wire == 2:
                 addr, deposed, actions, importing = None, "", ["no-op"], False
                 for n, w, v in _fields(value):
                     if n == _RIC_ADDR and w == 2:
@@ -103,7 +105,7 @@ def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
                     entry["change"]["importing"] = {}
                 if deposed:
                     entry["deposed"] = deposed
-                resource_changes.append(entry)
+                (resource_changes if number == _PLAN_RESOURCE_CHANGES else resource_drift).append(entry)
             elif number == _PLAN_OUTPUT_CHANGES and wire == 2:
                 name, actions = None, ["no-op"]
                 for n, w, v in _fields(value):
@@ -118,5 +120,5 @@ def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
     if version not in KNOWN_FORMAT_VERSIONS or any(a[0].startswith("unknown") for rc in resource_changes
                                                    for a in [rc["change"]["actions"]]):
         return None
-    return {"resource_changes": resource_changes, "output_changes": output_changes,
+    return {"resource_changes": resource_changes, "resource_drift": resource_drift, "output_changes": output_changes,
             "terraform_version": tf_version, "errored": errored}

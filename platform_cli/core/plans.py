@@ -86,7 +86,7 @@ def plan_file_facts(plan_file: Path) -> dict[str, Any]:
     of the stored state it was read from) and the dependency lock file, so these come without another Terraform
     run. (tfstate-prev carries no serial/lineage.)
     """
-    facts: dict[str, Any] = {"state_serial": None, "state_lineage": None, "providers": {}}
+    facts: dict[str, Any] = {"state_serial": None, "state_lineage": None, "providers": {}, "outputs": {}}
     with zipfile.ZipFile(plan_file) as zf:
         names = set(zf.namelist())
         if "tfstate" in names:
@@ -94,6 +94,7 @@ def plan_file_facts(plan_file: Path) -> dict[str, Any]:
             if state.get("lineage"):
                 facts["state_serial"] = state.get("serial")
                 facts["state_lineage"] = state.get("lineage")
+                facts["outputs"] = {k: v.get("value") for k, v in (state.get("outputs") or {}).items()}
         if ".terraform.lock.hcl" in names:
             lock = zf.read(".terraform.lock.hcl").decode()
             for m in re.finditer(r'provider\s+"([^"]+)"\s*\{[^}]*?version\s*=\s*"([^"]+)"', lock, re.S):

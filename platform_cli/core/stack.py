@@ -107,6 +107,10 @@ class EnvStack:
         return True
 
     # -- plan -------------------------------------------------------------------------------------------------
+    def _image_vars(self) -> dict[str, Any]:
+        image = self.deployed_image()
+        return {"service_image": image} if image else {}
+
     def _var_args(self, variables: dict[str, Any]) -> list[str]:
         args = [f"-var-file={self.settings.tfvars_file}"]
         args += [f"-var={k}={v}" for k, v in variables.items() if v is not None]
@@ -115,9 +119,24 @@ class EnvStack:
     def plan(self, *, image: str | None = None, with_json: bool = False) -> plans.PlanRecord:
         """Saved plan + plan record. The record's summary is read from the plan file itself (planfile.py);
         `terraform show -json` runs only when asked (with_json) or when the plan format is unknown, and
-        otherwise on first use (plan_json()), because it costs ~3 s of provider schema loading."""
+        otherwise on first use (plan_json()), because it costs ~3 s of provider schema loading.
+
+        Without `image`, the image already deployed is kept (planning with service_image=null would remove the
+        service). It comes from a local cache checked against the state the plan was made from; when the state
+        says otherwise, we plan again with the state's image."""
         self.check_account()
         self.init()
+        keep_deployed = image is None
+        image = image or self.deployed_image()
+        record, deployed_now = self._plan_once(image, with_json)
+        if keep_deployed and deployed_now != image:
+            self.console.warn(f"{self.name}: deployed image is {deployed_now or 'none'}, not {image or 'none'} as "
+                              "last seen here; planning again to keep it")
+            self._remember_image(deployed_now)
+            record, _ = self._plan_once(deployed_now, with_json)
+        return record
+
+    def _plan_once(self, image: str | None, with_json: bool) -> tuple[plans.PlanRecord, str | None]:
         variables = {"service_image": image} if image else {}
         provenance = plans.provenance_now(self.paths, self.name, variables=variables, target=self.target.kind)
         plan_file = self.paths.plan_file(self.name)
@@ -133,7 +152,25 @@ class EnvStack:
                                     has_changes=result.returncode == 2)
         record.provenance["plan_log"] = str(result.log_path)
         plans.save_record(self.paths, record)
-        return record
+        prior_outputs = plans.plan_file_facts(plan_file)["outputs"]
+        return record, image_var(prior_outputs.get("service_image"))
+
+    # -- the deployed image ----------------------------------------------------------------------------------
+    @property
+    def _deployed_file(self) -> Path:
+        return self.paths.env_work_dir(self.name) / "deployed.json"
+
+    def _remember_image(self, image: str | None) -> None:
+        self._deployed_file.parent.mkdir(parents=True, exist_ok=True)
+        self._deployed_file.write_text(json.dumps({"service_image": image}), encoding="utf-8")
+
+    def deployed_image(self) -> str | None:
+        """The service_image value the environment runs now (digest or tag), or None for no service."""
+        if self._deployed_file.is_file():
+            return json.loads(self._deployed_file.read_text(encoding="utf-8")).get("service_image")
+        image = image_var(self.outputs().get("service_image"))
+        self._remember_image(image)
+        return image
 
     def _write_plan_json(self) -> dict[str, Any]:
         plan_file = self.paths.plan_file(self.name)
@@ -171,7 +208,17 @@ class EnvStack:
         self.tf.run(["apply", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", str(self.paths.plan_file(self.name))],
                     what=f"apply {self.name}", backend=self.backend_label)
         plans.mark_applied(self.paths, record)
+        self._remember_image(record.provenance.get("variables", {}).get("service_image"))
+        if record.has_changes:
+            self._settle_state()
         return record
+
+    def _settle_state(self) -> None:
+        """Store what the provider reads back right after our own apply (tags {} vs null, computed inline
+        policies, service associations), so `drift` later reports changes made by others, not read-back noise."""
+        self.tf.run(["apply", "-refresh-only", "-auto-approve", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}",
+                     *self._var_args(self._image_vars())],
+                    what=f"refresh {self.name} after apply", backend=self.backend_label, stream=False)
 
     # -- output / drift / destroy -----------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
@@ -185,16 +232,20 @@ class EnvStack:
         self.init()
         drift_file = self.paths.env_work_dir(self.name) / "drift.tfplan"
         result = self.tf.run(["plan", "-refresh-only", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}",
-                              "-detailed-exitcode", f"-out={drift_file}", *self._var_args({})],
+                              "-detailed-exitcode", f"-out={drift_file}", *self._var_args(self._image_vars())],
                              ok=(0, 2), what=f"drift check {self.name}", backend=self.backend_label)
         if result.returncode == 0:
             return []
-        shown = json.loads(self.tf.capture(["show", "-json", str(drift_file)], what=f"show {self.name}").stdout)
+        shown = read_plan_summary(drift_file)
+        if shown is None:
+            shown = json.loads(self.tf.capture(["show", "-json", str(drift_file)], what=f"show {self.name}").stdout)
         drifted = [{"address": d["address"], "actions": d.get("change", {}).get("actions", [])}
-                   for d in shown.get("resource_drift") or []]
-        if not drifted:  # only outputs differ
-            drifted = [{"address": f"output.{n}", "actions": ["update"]} for n in shown.get("output_changes") or {}]
-        return drifted
+                   for d in shown.get("resource_drift") or [] if d.get("change", {}).get("actions") != ["no-op"]]
+        # Outputs count only when their value really changes; refresh-only plans list every output.
+        drifted += [{"address": f"output.{name}", "actions": oc.get("actions", [])}
+                    for name, oc in (shown.get("output_changes") or {}).items()
+                    if oc.get("actions") not in (["no-op"], None)]
+        return sorted(drifted, key=lambda d: d["address"])
 
     def destroy(self) -> None:
         if self.settings.protected:
@@ -203,10 +254,21 @@ class EnvStack:
         self.check_account()
         self.init()
         self.tf.run(["destroy", "-input=false", "-auto-approve", f"-lock-timeout={LOCK_TIMEOUT}",
-                     *self._var_args({})], what=f"destroy {self.name}", backend=self.backend_label)
+                     *self._var_args(self._image_vars())], what=f"destroy {self.name}",
+                    backend=self.backend_label)
+        self._deployed_file.unlink(missing_ok=True)
         for stale in (self.paths.plan_file(self.name), self.paths.plan_json(self.name)):
             stale.unlink(missing_ok=True)
 
 
-def describe_error(exc: PlatformError) -> str:
-    return exc.one_line()
+def image_var(output_value: Any) -> str | None:
+    """The stack's service_image output (REGISTRY@sha256:..., REGISTRY:TAG, or the bare value) as the variable
+    value it came from (sha256:... or TAG)."""
+    if not output_value or not isinstance(output_value, str):
+        return None
+    if "@" in output_value:
+        return output_value.rsplit("@", 1)[1]
+    last = output_value.rsplit("/", 1)[-1]
+    if "/" in output_value and ":" in last:
+        return last.rsplit(":", 1)[1]
+    return output_value

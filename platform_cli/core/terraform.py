@@ -238,7 +238,7 @@ class Terraform:
             _running.add(proc)
         interrupted = False
         try:
-            with open(log_path, "w", encoding="utf-8") as log:
+            with open(log_path, "w", encoding="utf-8", buffering=1) as log:  # line-buffered: tail -f works
                 log.write(f"$ {' '.join(cmd)}\n")
                 assert proc.stdout is not None
                 while True:
