@@ -9,6 +9,7 @@ lifecycle configuration it creates), but it is the test that proves the kit depl
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,9 +38,10 @@ def _copy_stack(workspace: Path) -> Path:
 
 
 class Terraform:
-    def __init__(self, directory: Path, env: dict[str, str]):
+    def __init__(self, directory: Path, env: dict[str, str], var_file: str):
         self.directory = directory
         self.env = env
+        self.var_file = var_file
 
     def __call__(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         completed = subprocess.run(["terraform", *args], cwd=self.directory, env=self.env, capture_output=True,
@@ -57,14 +59,15 @@ class Terraform:
 def terraform(sandbox, tmp_path_factory) -> Terraform:
     if not (STACK / "main.tf").exists():
         pytest.skip("infra/platform is not in this checkout yet")
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not on PATH")
     workspace = tmp_path_factory.mktemp("e2e")
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("AWS_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(manager.env_vars(sandbox.endpoint, region=REGION))
     env.update(TF_CLI_CONFIG_FILE=str(REPO / ".platformctl" / "terraform.rc"), TF_IN_AUTOMATION="1",
                TF_INPUT="0", CHECKPOINT_DISABLE="1", TF_DATA_DIR=str(workspace / "tf-data"))
-    tf = Terraform(_copy_stack(workspace), env)
     shutil.copy(REPO / "envs" / ENV / "terraform.tfvars", workspace / "staging.tfvars")
-    tf.var_file = str(workspace / "staging.tfvars")
+    tf = Terraform(_copy_stack(workspace), env, var_file=str(workspace / "staging.tfvars"))
     backend = [f"-backend-config={k}={v}" for k, v in manager.backend_config(key=STATE_KEY, region=REGION).items()]
     tf("init", "-input=false", "-no-color", *backend)
     return tf

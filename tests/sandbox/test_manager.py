@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -164,7 +165,7 @@ def test_server_module_runs_standalone_and_reports_port_in_use():
 
 
 def test_real_cli_subprocess_start_status_stop(tmp_path):
-    env = {**__import__("os").environ, manager.SANDBOX_DIR_ENVVAR: str(tmp_path / "sandbox")}
+    env = {**os.environ, manager.SANDBOX_DIR_ENVVAR: str(tmp_path / "sandbox")}
     port = str(manager.free_port())
 
     def platformctl(*args: str) -> subprocess.CompletedProcess:
