@@ -126,3 +126,17 @@ def test_placeholder_image_digest_is_the_manifest_sha256_as_in_any_registry(sand
     manifest = json.loads(ecr.batch_get_image(repositoryName=name, imageIds=[{"imageDigest": digest}])
                           ["images"][0]["imageManifest"])
     assert manifest["schemaVersion"] == 2 and manifest["layers"]
+
+
+def test_state_bucket_supports_terraform_s3_native_locking(sandbox):
+    """Terraform >= 1.10 `use_lockfile` takes the lock with a conditional PutObject (If-None-Match: *)."""
+    s3 = sandbox.client("s3")
+    key = f"locks/{uuid.uuid4().hex}.tfstate.tflock"
+    s3.put_object(Bucket=sandbox.state_bucket, Key=key, Body=b"{}", IfNoneMatch="*")
+    try:
+        s3.put_object(Bucket=sandbox.state_bucket, Key=key, Body=b"{}", IfNoneMatch="*")
+    except s3.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "PreconditionFailed"
+    else:
+        raise AssertionError("a second lock on the same key must be refused")
+    assert s3.get_bucket_versioning(Bucket=sandbox.state_bucket)["Status"] == "Enabled"
