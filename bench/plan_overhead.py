@@ -64,7 +64,8 @@ def main() -> int:
             paths = Paths(REPO, work)
             target = AwsTarget.from_sandbox(sandbox_dir)
             source = tfconfig.resolve(paths)
-            stacks = {name: EnvStack(paths, load_env(paths, name), target, source, Console(), color=False)
+            quiet = Console(out=open(os.devnull, "w"), err=open(os.devnull, "w"))
+            stacks = {name: EnvStack(paths, load_env(paths, name), target, source, quiet, color=False)
                       for name in ("staging", "prod")}
             for stack in stacks.values():
                 stack.init()

@@ -109,3 +109,24 @@ def test_verify_names_each_broken_promise(deployed):
     assert failed.keys() == {"tags immutable", "versioned", "TLS-only policy", deployed["alarm_names"][0]}
     assert failed["versioned"].endswith("Suspended")
     assert failed[deployed["alarm_names"][0]] == "actions -> (none)"
+
+
+class _Tty:
+    def isatty(self):
+        return True
+
+
+def test_colour_follows_no_color_and_the_flag(monkeypatch):
+    from platform_cli.core.console import colour_wanted
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert colour_wanted(False, _Tty()) is True
+    assert colour_wanted(True, _Tty()) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert colour_wanted(False, _Tty()) is False
+
+
+def test_help_is_everywhere(project):
+    for command in ("envs", "init", "plan", "apply", "output", "verify", "drift", "destroy", "scan", "doctor"):
+        result = project.invoke(command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.stdout
