@@ -36,7 +36,10 @@ class AwsTarget:
         from platform_cli.sandbox import manager
 
         try:
-            info = manager.ensure_running(state_dir=state_dir)
+            port = os.environ.get("PLATFORMCTL_SANDBOX_PORT")  # same setting as `platformctl sandbox start --port`
+            info = manager.ensure_running(int(port) if port else None, state_dir=state_dir)
+        except ValueError:
+            raise PlatformError(f"PLATFORMCTL_SANDBOX_PORT={port!r} is not a port number") from None
         except manager.SandboxError as exc:
             raise PlatformError(f"sandbox: {exc}", hint="see `platformctl sandbox status`") from None
         env = {k: str(v) for k, v in manager.env_vars(info.endpoint).items()}
