@@ -15,9 +15,9 @@ plan() {  # exit 2 means "changes to apply", which is what we expect here
 platformctl sandbox status >/dev/null || platformctl sandbox start
 plan
 platformctl --sandbox apply "$ENV"
-repo="$(platformctl --sandbox output "$ENV" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["repository_name"])')"
-digest="$(platformctl sandbox push-image "$repo")"
-echo "pushed placeholder image ${repo}@${digest}"
+registry="$(platformctl --sandbox output "$ENV" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["registry_url"])')"
+digest="$(platformctl sandbox push-image "$registry")"
+echo "pushed placeholder image ${registry}@${digest}"
 plan --image "$digest"
 platformctl --sandbox apply "$ENV"
 platformctl --sandbox verify "$ENV"

@@ -76,21 +76,26 @@ def env() -> None:
 @sandbox.command("push-image")
 @click.argument("repository")
 @click.option("--tag", default="latest", show_default=True, help="Tag to push the placeholder image under.")
-def push_image(repository: str, tag: str) -> None:
-    """Push a placeholder image into a sandbox ECR REPOSITORY (as `docker push` would) and print its digest."""
+@click.option("--region", envvar="AWS_REGION",
+              help="Region of the repository (default: the region in a registry URL, else the sandbox's).")
+def push_image(repository: str, tag: str, region: str | None) -> None:
+    """Push a placeholder image into a sandbox ECR REPOSITORY (a name, or a registry URL such as a stack's
+    registry_url output) as `docker push` would, and print its digest."""
     import boto3
 
-    from platform_cli.sandbox.images import push_placeholder_image
+    from platform_cli.sandbox.images import parse_repository, push_placeholder_image
 
     info = manager.status()
     if info is None:
         raise click.ClickException("No sandbox is running; start one with `platformctl sandbox start`.")
-    ecr = boto3.client("ecr", endpoint_url=info.endpoint, region_name=info.env["AWS_REGION"],
+    name, url_region = parse_repository(repository)
+    ecr = boto3.client("ecr", endpoint_url=info.endpoint, region_name=url_region or region or info.env["AWS_REGION"],
                        aws_access_key_id=info.env["AWS_ACCESS_KEY_ID"],
                        aws_secret_access_key=info.env["AWS_SECRET_ACCESS_KEY"])
     try:
-        digest = push_placeholder_image(repository, tag, ecr_client=ecr)
+        digest = push_placeholder_image(name, tag, ecr_client=ecr)
     except Exception as error:  # botocore ClientError: one line, e.g. RepositoryNotFoundException
         message = getattr(error, "response", {}).get("Error", {}).get("Message") or str(error)
-        raise click.ClickException(f"Could not push to repository {repository!r}: {message}") from error
+        raise click.ClickException(f"Could not push to repository {repository!r}: {message} "
+                                   f"(check the name and --region)") from error
     click.echo(digest)

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 MANIFEST_MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 CONFIG_MEDIA_TYPE = "application/vnd.docker.container.image.v1+json"
 LAYER_MEDIA_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 DEFAULT_TAG = "latest"
+
+
+# ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME, the form of ECR's repositoryUri.
+_REGISTRY_URL = re.compile(r"^\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<name>.+)$")
+
+
+def parse_repository(repository: str) -> tuple[str, str | None]:
+    """A repository name or registry URL -> (name, region from the URL or None)."""
+    match = _REGISTRY_URL.match(repository)
+    return (match["name"], match["region"]) if match else (repository, None)
 
 
 def _sha256(data: bytes) -> str:

@@ -131,6 +131,14 @@ def test_cli_start_status_env_push_stop(state_dir, sandbox):
     images = ecr.describe_images(repositoryName="cli-push")["imageDetails"]
     assert [(i["imageDigest"], i["imageTags"]) for i in images] == [(digest, ["v7"])]
 
+    # A stack's registry_url output names its own region; the push lands there, not in the default region.
+    eu_ecr = boto3.client("ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="eu-west-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    url = eu_ecr.create_repository(repositoryName="eu-repo")["repository"]["repositoryUri"]
+    by_url = runner.invoke(sandbox_group, ["push-image", url])
+    assert by_url.exit_code == 0, by_url.output
+    assert eu_ecr.describe_images(repositoryName="eu-repo")["imageDetails"][0]["imageDigest"] == by_url.output.strip()
+
     missing = runner.invoke(sandbox_group, ["push-image", "no-such-repo"])
     assert missing.exit_code == 1 and "no-such-repo" in missing.output
 
