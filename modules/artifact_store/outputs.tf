@@ -1,21 +1,21 @@
 output "bucket_name" {
   description = "Name of the artifact bucket."
-  value       = aws_s3_bucket.this.id
+  value       = module.bucket.bucket_name
 }
 
 output "bucket_arn" {
   description = "ARN of the artifact bucket."
-  value       = aws_s3_bucket.this.arn
+  value       = module.bucket.bucket_arn
 }
 
 output "kms_key_arn" {
   description = "ARN of the customer-managed KMS key that encrypts the artifacts."
-  value       = aws_kms_key.this.arn
+  value       = module.bucket.kms_key_arn
 }
 
 output "log_bucket_name" {
   description = "Name of the bucket that receives the artifact bucket's server access logs."
-  value       = aws_s3_bucket.logs.id
+  value       = module.logs.bucket_name
 }
 
 output "read_only_policy_json" {

@@ -25,42 +25,16 @@ variables {
 run "security_defaults" {
   command = plan
 
+  # The bucket-level defaults (versioning, public-access blocks, ownership, TLS-only policy, key rotation) are
+  # asserted in modules/secure_bucket/tests; here: what this module asks of it.
   assert {
-    condition     = one(aws_s3_bucket_versioning.this.versioning_configuration).status == "Enabled"
-    error_message = "State must be versioned."
-  }
-
-  assert {
-    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).sse_algorithm == "aws:kms"
+    condition     = module.bucket.sse_algorithm == "aws:kms"
     error_message = "State must be encrypted with SSE-KMS."
   }
 
   assert {
-    condition     = aws_kms_key.this.enable_key_rotation
-    error_message = "The state key must rotate."
-  }
-
-  assert {
-    condition = alltrue([
-      aws_s3_bucket_public_access_block.this.block_public_acls,
-      aws_s3_bucket_public_access_block.this.block_public_policy,
-      aws_s3_bucket_public_access_block.this.ignore_public_acls,
-      aws_s3_bucket_public_access_block.this.restrict_public_buckets,
-    ])
-    error_message = "All four public-access blocks must be on."
-  }
-
-  assert {
-    condition = anytrue([
-      for s in data.aws_iam_policy_document.bucket.statement :
-      s.effect == "Deny" && one(s.condition).variable == "aws:SecureTransport" && one(s.condition).values == tolist(["false"])
-    ])
-    error_message = "The bucket policy must deny non-TLS requests."
-  }
-
-  assert {
-    condition     = aws_s3_bucket.this.force_destroy == false
-    error_message = "force_destroy must default to false."
+    condition     = one(module.bucket.lifecycle_rule.noncurrent_version_expiration).noncurrent_days == 365
+    error_message = "Old state versions must be kept for noncurrent_version_expiration_days (365 by default)."
   }
 
   assert {
@@ -69,7 +43,7 @@ run "security_defaults" {
   }
 
   assert {
-    condition     = length(aws_s3_bucket_logging.this) == 0
+    condition     = module.bucket.access_log_target_bucket == null
     error_message = "Access logging is opt-in."
   }
 }
@@ -82,7 +56,7 @@ run "access_logging_opt_in" {
   }
 
   assert {
-    condition     = aws_s3_bucket_logging.this[0].target_bucket == "org-access-logs"
+    condition     = module.bucket.access_log_target_bucket == "org-access-logs"
     error_message = "Access logs must go to access_log_bucket."
   }
 }
