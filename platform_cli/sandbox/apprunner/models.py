@@ -103,24 +103,41 @@ class Operation(BaseModel):
         return summary
 
 
-class AutoScalingConfiguration(BaseModel):
-    def __init__(self, account_id: str, region: str, name: str, revision: int, max_concurrency: int,
-                 min_size: int, max_size: int, is_default: bool = False):
+class RevisionedResource(BaseModel):
+    """A named App Runner resource with revisions (ARN .../KIND/NAME/REVISION/ID), retired rather than removed."""
+
+    ARN_KIND = ""
+    ACTIVE, INACTIVE = "ACTIVE", "INACTIVE"
+
+    def __init__(self, account_id: str, region: str, name: str, revision: int):
         self.name = name
         self.revision = revision
         self.arn = (
             f"arn:{get_partition(region)}:apprunner:{region}:{account_id}:"
-            f"autoscalingconfiguration/{name}/{revision}/{_hex_id()}"
+            f"{self.ARN_KIND}/{name}/{revision}/{_hex_id()}"
         )
+        self.latest = True
+        self.status = self.ACTIVE
+        self.created_at = _now()
+        self.deleted_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == self.ACTIVE
+
+
+class AutoScalingConfiguration(RevisionedResource):
+    ARN_KIND = "autoscalingconfiguration"
+    # App Runner reports this status in lower case (the aws provider's waiter expects "active").
+    ACTIVE, INACTIVE = "active", "inactive"
+
+    def __init__(self, account_id: str, region: str, name: str, revision: int, max_concurrency: int,
+                 min_size: int, max_size: int, is_default: bool = False):
+        super().__init__(account_id, region, name, revision)
         self.max_concurrency = max_concurrency
         self.min_size = min_size
         self.max_size = max_size
         self.is_default = is_default
-        self.latest = True
-        # App Runner reports this status in lower case (the aws provider's waiter expects "active").
-        self.status = "active"
-        self.created_at = _now()
-        self.deleted_at: datetime | None = None
         self.has_associated_service = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -153,20 +170,13 @@ class AutoScalingConfiguration(BaseModel):
         }
 
 
-class ObservabilityConfiguration(BaseModel):
+class ObservabilityConfiguration(RevisionedResource):
+    ARN_KIND = "observabilityconfiguration"
+
     def __init__(self, account_id: str, region: str, name: str, revision: int,
                  trace_configuration: dict[str, Any] | None):
-        self.name = name
-        self.revision = revision
-        self.arn = (
-            f"arn:{get_partition(region)}:apprunner:{region}:{account_id}:"
-            f"observabilityconfiguration/{name}/{revision}/{_hex_id()}"
-        )
+        super().__init__(account_id, region, name, revision)
         self.trace_configuration = trace_configuration
-        self.latest = True
-        self.status = "ACTIVE"
-        self.created_at = _now()
-        self.deleted_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -191,20 +201,14 @@ class ObservabilityConfiguration(BaseModel):
         }
 
 
-class VpcConnector(BaseModel):
+class VpcConnector(RevisionedResource):
+    ARN_KIND = "vpcconnector"
+
     def __init__(self, account_id: str, region: str, name: str, revision: int, subnets: list[str],
                  security_groups: list[str]):
-        self.name = name
-        self.revision = revision
-        self.arn = (
-            f"arn:{get_partition(region)}:apprunner:{region}:{account_id}:"
-            f"vpcconnector/{name}/{revision}/{_hex_id()}"
-        )
+        super().__init__(account_id, region, name, revision)
         self.subnets = subnets
         self.security_groups = security_groups
-        self.status = "ACTIVE"
-        self.created_at = _now()
-        self.deleted_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -654,27 +658,44 @@ class AppRunnerBackend(BaseBackend):
 
     # ------------------------------------------------------------------ auto scaling configurations
     def _default_auto_scaling_configuration(self) -> AutoScalingConfiguration:
-        return next(c for c in self.auto_scaling_configurations.values() if c.is_default and c.status == "active")
+        return next(c for c in self.auto_scaling_configurations.values() if c.is_default and c.active)
 
     @staticmethod
-    def _find_revision(configs: list[Any], arn: str, kind: str, active: Callable[[Any], bool]) -> Any:
+    def _next_revision(store: dict[str, RevisionedResource], name: str) -> int:
+        """The revision a new NAME gets; the revisions before it stop being the latest."""
+        same_name = [c for c in store.values() if c.name == name]
+        for config in same_name:
+            config.latest = False
+        return max((c.revision for c in same_name), default=0) + 1
+
+    @staticmethod
+    def _retire(store: dict[str, RevisionedResource], config: RevisionedResource) -> None:
+        """Deleted revisions stay describable as inactive; the newest active one of the name becomes latest."""
+        config.status = config.INACTIVE
+        config.deleted_at = _now()
+        if config.latest:
+            config.latest = False
+            remaining = [c for c in store.values() if c.name == config.name and c.active]
+            if remaining:
+                max(remaining, key=lambda c: c.revision).latest = True
+
+    @staticmethod
+    def _find_revision(store: dict[str, RevisionedResource], arn: str, kind: str) -> Any:
         """Resolve a full ARN, or a partial one ending in /NAME or /NAME/REVISION (App Runner accepts both)."""
-        exact = [c for c in configs if c.arn == arn]
-        if exact:
-            return exact[0]
+        if arn in store:
+            return store[arn]
         parts = arn.split("/")
         if len(parts) in (2, 3):
             name = parts[1]
             revision = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
-            candidates = [c for c in configs if c.name == name and active(c)
+            candidates = [c for c in store.values() if c.name == name and c.active
                           and (revision is None or c.revision == revision)]
             if candidates:
                 return max(candidates, key=lambda c: c.revision)
         raise ResourceNotFoundException(kind, arn)
 
     def _find_auto_scaling_configuration(self, arn: str) -> AutoScalingConfiguration:
-        return self._find_revision(list(self.auto_scaling_configurations.values()), arn,
-                                   "AutoScalingConfiguration", lambda c: c.status == "active")
+        return self._find_revision(self.auto_scaling_configurations, arn, "AutoScalingConfiguration")
 
     def create_auto_scaling_configuration(self, name: str, max_concurrency: int | None, min_size: int | None,
                                           max_size: int | None,
@@ -693,10 +714,7 @@ class AppRunnerBackend(BaseBackend):
                 raise InvalidRequestException("MinSize and MaxSize must be between 1 and 25.")
             if min_size > max_size:
                 raise InvalidRequestException("MinSize must be less than or equal to MaxSize.")
-            same_name = [c for c in self.auto_scaling_configurations.values() if c.name == name]
-            for config in same_name:
-                config.latest = False
-            revision = max((c.revision for c in same_name), default=0) + 1
+            revision = self._next_revision(self.auto_scaling_configurations, name)
             config = AutoScalingConfiguration(self.account_id, self.region_name, name, revision,
                                               max_concurrency, min_size, max_size)
             self.auto_scaling_configurations[config.arn] = config
@@ -706,8 +724,7 @@ class AppRunnerBackend(BaseBackend):
     def describe_auto_scaling_configuration(self, arn: str) -> AutoScalingConfiguration:
         with self._lock:
             self._settle()
-            found = [c for c in self.auto_scaling_configurations.values() if c.arn == arn]
-            return found[0] if found else self._find_auto_scaling_configuration(arn)
+            return self._find_auto_scaling_configuration(arn)
 
     def delete_auto_scaling_configuration(self, arn: str) -> AutoScalingConfiguration:
         with self._lock:
@@ -719,21 +736,14 @@ class AppRunnerBackend(BaseBackend):
                 raise InvalidRequestException(
                     f"Auto scaling configuration {config.arn} is in use by a service and can't be deleted."
                 )
-            config.status = "inactive"
-            config.deleted_at = _now()
-            if config.latest:
-                config.latest = False
-                remaining = [c for c in self.auto_scaling_configurations.values()
-                             if c.name == config.name and c.status == "active"]
-                if remaining:
-                    max(remaining, key=lambda c: c.revision).latest = True
+            self._retire(self.auto_scaling_configurations, config)
             return config
 
     def list_auto_scaling_configurations(self, name: str | None, latest_only: bool, max_results: int | None,
                                          next_token: str | None) -> tuple[list[AutoScalingConfiguration], str | None]:
         with self._lock:
             self._settle()
-            configs = [c for c in self.auto_scaling_configurations.values() if c.status == "active"
+            configs = [c for c in self.auto_scaling_configurations.values() if c.active
                        and (not name or c.name == name) and (not latest_only or c.latest)]
             return _paginate(configs, max_results, next_token)
 
@@ -756,8 +766,7 @@ class AppRunnerBackend(BaseBackend):
 
     # ------------------------------------------------------------------ observability configurations
     def _find_observability_configuration(self, arn: str) -> ObservabilityConfiguration:
-        return self._find_revision(list(self.observability_configurations.values()), arn,
-                                   "ObservabilityConfiguration", lambda c: c.status == "ACTIVE")
+        return self._find_revision(self.observability_configurations, arn, "ObservabilityConfiguration")
 
     def create_observability_configuration(self, name: str, trace_configuration: dict[str, Any] | None,
                                            tags: list[dict[str, str]] | None) -> ObservabilityConfiguration:
@@ -766,10 +775,7 @@ class AppRunnerBackend(BaseBackend):
                 raise InvalidRequestException(f"Invalid observability configuration name '{name}'.")
             if trace_configuration and trace_configuration.get("Vendor") != "AWSXRAY":
                 raise InvalidRequestException("TraceConfiguration.Vendor must be AWSXRAY.")
-            same_name = [c for c in self.observability_configurations.values() if c.name == name]
-            for config in same_name:
-                config.latest = False
-            revision = max((c.revision for c in same_name), default=0) + 1
+            revision = self._next_revision(self.observability_configurations, name)
             config = ObservabilityConfiguration(self.account_id, self.region_name, name, revision,
                                                 trace_configuration)
             self.observability_configurations[config.arn] = config
@@ -778,8 +784,7 @@ class AppRunnerBackend(BaseBackend):
 
     def describe_observability_configuration(self, arn: str) -> ObservabilityConfiguration:
         with self._lock:
-            found = [c for c in self.observability_configurations.values() if c.arn == arn]
-            return found[0] if found else self._find_observability_configuration(arn)
+            return self._find_observability_configuration(arn)
 
     def delete_observability_configuration(self, arn: str) -> ObservabilityConfiguration:
         with self._lock:
@@ -791,27 +796,19 @@ class AppRunnerBackend(BaseBackend):
                 raise InvalidRequestException(
                     f"Observability configuration {config.arn} is in use by a service and can't be deleted."
                 )
-            config.status = "INACTIVE"
-            config.deleted_at = _now()
-            if config.latest:
-                config.latest = False
-                remaining = [c for c in self.observability_configurations.values()
-                             if c.name == config.name and c.status == "ACTIVE"]
-                if remaining:
-                    max(remaining, key=lambda c: c.revision).latest = True
+            self._retire(self.observability_configurations, config)
             return config
 
     def list_observability_configurations(self, name: str | None, latest_only: bool, max_results: int | None,
                                           next_token: str | None) -> tuple[list[ObservabilityConfiguration], str | None]:
         with self._lock:
-            configs = [c for c in self.observability_configurations.values() if c.status == "ACTIVE"
+            configs = [c for c in self.observability_configurations.values() if c.active
                        and (not name or c.name == name) and (not latest_only or c.latest)]
             return _paginate(configs, max_results, next_token)
 
     # ------------------------------------------------------------------ VPC connectors
     def _find_vpc_connector(self, arn: str) -> VpcConnector:
-        return self._find_revision(list(self.vpc_connectors.values()), arn, "VpcConnector",
-                                   lambda c: c.status == "ACTIVE")
+        return self._find_revision(self.vpc_connectors, arn, "VpcConnector")
 
     def create_vpc_connector(self, name: str, subnets: list[str], security_groups: list[str] | None,
                              tags: list[dict[str, str]] | None) -> VpcConnector:
@@ -820,10 +817,10 @@ class AppRunnerBackend(BaseBackend):
                 raise InvalidRequestException(f"Invalid VPC connector name '{name}'.")
             if not subnets:
                 raise InvalidRequestException("At least one subnet is required.")
-            if any(c.name == name and c.status == "ACTIVE" for c in self.vpc_connectors.values()):
+            if any(c.name == name and c.active for c in self.vpc_connectors.values()):
                 raise InvalidRequestException(f"VPC connector with the provided name already exists: {name}")
             self._check_network_ids(subnets, security_groups or [])
-            revision = max((c.revision for c in self.vpc_connectors.values() if c.name == name), default=0) + 1
+            revision = self._next_revision(self.vpc_connectors, name)
             connector = VpcConnector(self.account_id, self.region_name, name, revision, list(subnets),
                                      list(security_groups or []))
             self.vpc_connectors[connector.arn] = connector
@@ -846,8 +843,7 @@ class AppRunnerBackend(BaseBackend):
 
     def describe_vpc_connector(self, arn: str) -> VpcConnector:
         with self._lock:
-            found = [c for c in self.vpc_connectors.values() if c.arn == arn]
-            return found[0] if found else self._find_vpc_connector(arn)
+            return self._find_vpc_connector(arn)
 
     def delete_vpc_connector(self, arn: str) -> VpcConnector:
         with self._lock:
@@ -857,14 +853,13 @@ class AppRunnerBackend(BaseBackend):
                       and s.network_configuration.get("EgressConfiguration", {}).get("VpcConnectorArn") == connector.arn]
             if in_use:
                 raise InvalidRequestException(f"VPC connector {connector.arn} is in use by a service.")
-            connector.status = "INACTIVE"
-            connector.deleted_at = _now()
+            self._retire(self.vpc_connectors, connector)
             return connector
 
     def list_vpc_connectors(self, max_results: int | None,
                             next_token: str | None) -> tuple[list[VpcConnector], str | None]:
         with self._lock:
-            connectors = [c for c in self.vpc_connectors.values() if c.status == "ACTIVE"]
+            connectors = [c for c in self.vpc_connectors.values() if c.active]
             return _paginate(connectors, max_results, next_token)
 
     # ------------------------------------------------------------------ tags
