@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +12,6 @@ import pytest
 from platform_cli.sandbox import manager
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-TF_CLI_CONFIG = REPO_ROOT / ".platformctl" / "terraform.rc"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,13 +47,26 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         manager.stop(state_dir)
 
 
+@pytest.fixture(scope="session")
+def terraform_env() -> Callable[[dict[str, str]], dict[str, str]]:
+    """Builds the environment a test's own Terraform runs in: os.environ without the caller's AWS variables,
+    plus the given ones and the CLI config platformctl itself resolves (offline mirror + shared plugin cache)."""
+    from platform_cli.core import tfconfig
+    from platform_cli.core.paths import Paths
+
+    provider_env = tfconfig.resolve(Paths.discover(REPO_ROOT)).env()
+
+    def build(aws_env: dict[str, str]) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(aws_env)
+        env.update(provider_env)
+        env.update(TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+        return env
+
+    return build
+
+
 @pytest.fixture
-def tf_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
-    """os.environ plus the sandbox's AWS variables and the repo's Terraform CLI config (offline mirror + cache)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(sandbox.env)
-    env["TF_CLI_CONFIG_FILE"] = str(TF_CLI_CONFIG)
-    env["TF_IN_AUTOMATION"] = "1"
-    env["TF_INPUT"] = "0"
-    env["CHECKPOINT_DISABLE"] = "1"
-    return env
+def tf_env(sandbox: Sandbox, terraform_env) -> dict[str, str]:
+    """The Terraform environment targeting the session's sandbox."""
+    return terraform_env(sandbox.env)

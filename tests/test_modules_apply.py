@@ -9,14 +9,8 @@ repository. The App Runner module (model_service) is covered by the sandbox's en
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,7 +22,6 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TF_CLI_CONFIG = REPO_ROOT / ".platformctl" / "terraform.rc"
 REGION = "eu-west-1"
 
 MODULES = ("container_registry", "artifact_store", "monitoring", "state_backend", "github_oidc")
@@ -36,7 +29,6 @@ MODULES = ("container_registry", "artifact_store", "monitoring", "state_backend"
 TERRAFORM_INIT_TIMEOUT_SECONDS = 120
 TERRAFORM_APPLY_TIMEOUT_SECONDS = 300
 TERRAFORM_PLAN_TIMEOUT_SECONDS = 120
-MOTO_START_TIMEOUT_SECONDS = 30
 
 pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform binary not on PATH")
 
@@ -85,58 +77,16 @@ class Workspace:
         self.destroyed = True
 
 
-def _terraform_env(aws_env: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(aws_env)
-    if TF_CLI_CONFIG.is_file():  # the Makefile writes it: offline provider mirror + plugin cache
-        env["TF_CLI_CONFIG_FILE"] = str(TF_CLI_CONFIG)
-    env.update(TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
-    return env
-
-
 def _copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*"))
 
 
 # -- The AWS emulator ----------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def aws_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
-    """AWS variables targeting the project's sandbox; a bare moto server if no sandbox fixture is defined."""
-    try:
-        sandbox = request.getfixturevalue("sandbox")
-    except pytest.FixtureLookupError:
-        sandbox = None
-    if sandbox is not None:
-        yield dict(sandbox.env)
-        return
-
-    port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    moto = Path(sys.executable).with_name("moto_server")
-    proc = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + MOTO_START_TIMEOUT_SECONDS
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto_server did not answer on {endpoint}") from None
-                time.sleep(0.2)
-        yield {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def aws_env(sandbox) -> dict[str, str]:
+    """AWS variables targeting the session's sandbox (tests/conftest.py)."""
+    return dict(sandbox.env)
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +100,12 @@ def aws(aws_env: dict[str, str]):
 
 
 @pytest.fixture(scope="module")
-def applied(aws_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Workspace]]:
+def applied(aws_env: dict[str, str], terraform_env,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Workspace]]:
     """Every module applied into the emulator; whatever a test did not destroy is destroyed afterwards."""
     base = tmp_path_factory.mktemp("modules-apply")
     _copy_tree(REPO_ROOT / "modules", base / "modules")
-    env = _terraform_env(aws_env)
+    env = terraform_env(aws_env)
     workspaces = {}
     for module in MODULES:
         root = base / "tests" / "fixtures" / module

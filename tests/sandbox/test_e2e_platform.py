@@ -9,7 +9,6 @@ lifecycle configuration it creates), but it is the test that proves the kit depl
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -56,16 +55,10 @@ class Terraform:
 
 
 @pytest.fixture(scope="module")
-def terraform(sandbox, tmp_path_factory) -> Terraform:
-    if not (STACK / "main.tf").exists():
-        pytest.skip("infra/platform is not in this checkout yet")
-    if shutil.which("terraform") is None:
-        pytest.skip("terraform is not on PATH")
+def terraform(sandbox, terraform_env, tmp_path_factory) -> Terraform:
     workspace = tmp_path_factory.mktemp("e2e")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(manager.env_vars(sandbox.endpoint, region=REGION))
-    env.update(TF_CLI_CONFIG_FILE=str(REPO / ".platformctl" / "terraform.rc"), TF_IN_AUTOMATION="1",
-               TF_INPUT="0", CHECKPOINT_DISABLE="1", TF_DATA_DIR=str(workspace / "tf-data"))
+    env = terraform_env(manager.env_vars(sandbox.endpoint, region=REGION))
+    env["TF_DATA_DIR"] = str(workspace / "tf-data")
     shutil.copy(REPO / "envs" / ENV / "terraform.tfvars", workspace / "staging.tfvars")
     tf = Terraform(_copy_stack(workspace), env, var_file=str(workspace / "staging.tfvars"))
     backend = [f"-backend-config={k}={v}" for k, v in manager.backend_config(key=STATE_KEY, region=REGION).items()]
