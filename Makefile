@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 # Terraform CLI config: the user's own if it exists, else one pointing at a local provider mirror + shared cache.
 TFRC = $(shell $(BIN)/python -m platform_cli.core.tfconfig)
 
-.PHONY: install demo test test-terraform scan lint-workflows test-python bench fmt clean
+.PHONY: install demo test test-fast lint test-terraform scan lint-workflows test-python bench fmt docs-tables \
+	comment-fixtures docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +18,22 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# COMPUTE=ecs_fargate runs the demo on the Fargate example environment (envs/fargate) instead of App Runner.
 demo: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/demo.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/demo.sh $(if $(filter ecs_fargate,$(COMPUTE)),fargate,$(or $(ENV),staging))
 
-test: install test-terraform scan lint-workflows test-python
+# Everything: what CI runs. The fast tier first, so a mistake there fails in under a minute.
+test: test-fast test-terraform scan lint-workflows test-python
+
+# No Terraform apply, no sandbox: settings, plan records, rendering, refusals made before Terraform runs, layer
+# contracts, README tables, the stack/module variable check, workflow checks.
+test-fast: install lint
+	@$(BIN)/pytest -m "not real" -q; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no fast tests: failing on purpose"; exit 1; fi; exit $$rc
+
+lint: install
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/module_docs.py --check
 
 test-terraform: install
 	terraform fmt -check -recursive modules infra
@@ -37,16 +50,30 @@ lint-workflows: install
 	$(BIN)/yamllint .github envs
 	$(BIN)/zizmor --offline .github/workflows
 
-# pytest exits 5 when it collects nothing: treat that as a failure, the suite must never silently vanish.
+# The real tier (the fast tier already ran in test-fast). pytest exits 5 when it collects nothing: treat that as
+# a failure, the suite must never silently vanish.
 test-python: install
-	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/pytest; rc=$$?; \
+	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/pytest -m real; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
 
 bench: install
-	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/python bench/sandbox_apply.py && $(BIN)/python bench/plan_overhead.py
+	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/python bench/sandbox_apply.py && $(BIN)/python bench/plan_overhead.py \
+	  && $(BIN)/python bench/comment_render.py
 
 fmt:
 	terraform fmt -recursive modules infra
+
+# Rewrite the Inputs/Outputs tables of every module README from its .tf files (`make test` checks them).
+docs-tables: install
+	$(BIN)/python scripts/module_docs.py
+
+# Regenerate tests/github/fixtures from real `terraform show -json` of the stack against the sandbox (~2 min).
+comment-fixtures: install
+	$(BIN)/python scripts/make_comment_fixtures.py
+
+# A picture of a sample plan comment as GitHub shows it (cmarkgfm + headless Chromium); not part of `make test`.
+docs: install
+	$(BIN)/python scripts/render_comment_screenshot.py
 
 clean:
 	rm -rf $(VENV) .platformctl

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from platform_cli.core import tfconfig  # noqa: E402
-from platform_cli.core.aws import AwsTarget  # noqa: E402
+from platform_cli.commands._context import AppContext  # noqa: E402
 from platform_cli.core.console import Console  # noqa: E402
 from platform_cli.core.paths import Paths  # noqa: E402
 from platform_cli.core.settings import load_env  # noqa: E402
@@ -61,10 +61,10 @@ def main() -> int:
                    "PLATFORMCTL_WORK_DIR": str(work), "PLATFORMCTL_SANDBOX_DIR": str(sandbox_dir),
                    "PLATFORMCTL_ROOT": str(REPO), "NO_COLOR": "1"}
             os.environ.update({k: env[k] for k in ("PLATFORMCTL_WORK_DIR", "PLATFORMCTL_SANDBOX_DIR")})
-            paths = Paths(REPO, work)
-            target = AwsTarget.from_sandbox(sandbox_dir)
-            source = tfconfig.resolve(paths)
+            paths = Paths(REPO, work, sandbox_dir)
             quiet = Console(out=open(os.devnull, "w"), err=open(os.devnull, "w"))
+            target = AppContext(paths=paths, console=quiet, sandbox=True).target  # the sandbox started above
+            source = tfconfig.resolve(paths)
             stacks = {name: EnvStack(paths, load_env(paths, name), target, source, quiet, color=False)
                       for name in ("staging", "prod")}
             for stack in stacks.values():

@@ -1,4 +1,8 @@
-"""Shared fixtures: a real sandbox (moto + App Runner emulator) per test session, and a Terraform environment."""
+"""Shared fixtures: a real sandbox (moto + App Runner emulator) per test session, and a Terraform environment.
+
+Two tiers: every test that uses the sandbox (directly or through another fixture) is marked `real`
+automatically; `make test-fast` runs the rest (`pytest -m "not real"`), `make test` runs everything.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,17 @@ from platform_cli.sandbox import manager
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+REAL_FIXTURES = {"sandbox"}
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: real Terraform runs against the sandbox (minutes, still run by default)")
+    config.addinivalue_line("markers", "real: needs the sandbox or a Terraform apply (marked automatically)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.real)
 
 
 @dataclass
@@ -70,3 +83,15 @@ def terraform_env() -> Callable[[dict[str, str]], dict[str, str]]:
 def tf_env(sandbox: Sandbox, terraform_env) -> dict[str, str]:
     """The Terraform environment targeting the session's sandbox."""
     return terraform_env(sandbox.env)
+
+
+@pytest.fixture
+def fake_github():
+    """A real local HTTP server standing in for GitHub's REST API (tests/fakes/fake_github.py); no network."""
+    from fakes.fake_github import FakeGitHub
+
+    server = FakeGitHub().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -20,6 +20,9 @@ from typing import Any
 import boto3
 import pytest
 
+# The modules are applied once, by the worker that runs these tests (`make test` runs pytest-xdist).
+pytestmark = pytest.mark.xdist_group("modules-apply")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REGION = "eu-west-1"
@@ -30,7 +33,6 @@ TERRAFORM_INIT_TIMEOUT_SECONDS = 120
 TERRAFORM_APPLY_TIMEOUT_SECONDS = 300
 TERRAFORM_PLAN_TIMEOUT_SECONDS = 120
 
-pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform binary not on PATH")
 
 
 # -- Terraform workspaces ------------------------------------------------------------------------------------

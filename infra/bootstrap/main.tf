@@ -133,10 +133,16 @@ data "aws_iam_policy_document" "deploy" {
 module "github_oidc" {
   source = "../../modules/github_oidc"
 
-  name_prefix          = var.project
-  github_repository    = var.github_repository
-  create_oidc_provider = var.create_oidc_provider
-  oidc_provider_arn    = var.oidc_provider_arn
+  name_prefix           = var.project
+  github_repository     = var.github_repository
+  github_owner_id       = var.github_owner_id
+  github_repository_id  = var.github_repository_id
+  trust_classic_subject = var.trust_classic_subject
+  create_oidc_provider  = var.create_oidc_provider
+  oidc_provider_arn     = var.oidc_provider_arn
+
+  # Pull requests plan; the scheduled drift check on the default branch refreshes with the same read-only role.
+  plan_role_branches = var.plan_role_branches
 
   state_bucket_arn  = module.state_backend.bucket_arn
   state_kms_key_arn = module.state_backend.kms_key_arn

@@ -32,3 +32,12 @@ output "apply_role_arns" {
   description = "Role each environment's deploy job assumes, keyed by environment name."
   value       = module.github_oidc.apply_role_arns
 }
+
+output "github_oidc_subjects" {
+  description = "The OIDC subject form the CI roles trust and the exact subjects of the plan role and of each apply role."
+  value = {
+    format = module.github_oidc.subject_format
+    plan   = module.github_oidc.plan_role_subjects
+    apply  = module.github_oidc.apply_role_subjects
+  }
+}

@@ -46,6 +46,50 @@ variable "github_repository" {
   }
 }
 
+variable "github_owner_id" {
+  description = "Numeric ID of the repository owner, e.g. \"1234\". With github_repository_id the CI roles trust the immutable OIDC subject repo:OWNER@OWNER_ID/NAME@REPO_ID:... that repositories created from 2026-07-15 (or opted in) send; null trusts the classic repo:OWNER/NAME:... subject. `gh api repos/OWNER/NAME --jq .owner.id` prints it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_owner_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_owner_id))
+    error_message = "github_owner_id must be null or a numeric GitHub ID as a string of digits."
+  }
+}
+
+variable "github_repository_id" {
+  description = "Numeric ID of github_repository, e.g. \"5678\" (`gh api repos/OWNER/NAME --jq .id`); set together with github_owner_id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_repository_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_repository_id))
+    error_message = "github_repository_id must be null or a numeric GitHub ID as a string of digits."
+  }
+
+  validation {
+    condition     = (var.github_owner_id == null) == (var.github_repository_id == null)
+    error_message = "Set github_owner_id and github_repository_id together (immutable subjects) or neither (classic subjects)."
+  }
+}
+
+variable "trust_classic_subject" {
+  description = "Migration only: with both IDs set, also trust the classic name-based subject while the repository is switched to immutable subjects; set false again afterwards (see modules/github_oidc/README.md)."
+  type        = bool
+  default     = false
+}
+
+variable "plan_role_branches" {
+  description = "Branches whose plain workflow runs may assume the read-only plan role besides pull requests: the default branch, where the scheduled drift check (.github/workflows/drift.yml) runs."
+  type        = list(string)
+  default     = ["main"]
+
+  validation {
+    condition     = alltrue([for b in var.plan_role_branches : can(regex("^[A-Za-z0-9._/-]+$", b)) && !startswith(b, "refs/")])
+    error_message = "plan_role_branches must hold plain branch names such as main (no refs/heads/ prefix, no wildcards)."
+  }
+}
+
 variable "create_oidc_provider" {
   description = "Whether to create the account's GitHub OIDC provider (false if the account already has one)."
   type        = bool

@@ -14,7 +14,35 @@ locals {
     : "${module.container_registry.repository_url}:${var.service_image}"
   ) : null
 
-  tags = var.tags
+  # ECS Fargate runs in the given VPC, or in one the stack creates (modules/network) when none is given.
+  fargate        = var.compute == "ecs_fargate"
+  create_network = local.fargate && var.vpc_id == null
+  vpc_id         = local.create_network ? one(module.network[*].vpc_id) : var.vpc_id
+  public_subnets = local.create_network ? one(module.network[*].public_subnet_ids) : var.vpc_public_subnet_ids
+  # Tasks without a public IP need a way to AWS (the stack's network has VPC endpoints; an existing VPC, NAT or endpoints).
+  task_subnets = var.service_assign_public_ip ? local.public_subnets : (
+    local.create_network ? one(module.network[*].private_subnet_ids) : var.vpc_private_subnet_ids
+  )
+
+  # Whichever compute module exists; the outputs read the same names from either.
+  service = {
+    for k in ["service_url", "service_arn", "service_id", "service_name", "service_status", "access_role_arn"] :
+    k => one(concat([for m in module.model_service : m[k]], [for m in module.ecs_service : m[k]]))
+  }
+
+  # The model the service loads at start: that exact version of an object in this environment's artifact store.
+  model_environment = var.model_artifact == null ? {} : {
+    MODEL_ARTIFACT_BUCKET     = module.artifact_store.bucket_name
+    MODEL_ARTIFACT_KEY        = var.model_artifact.key
+    MODEL_ARTIFACT_VERSION_ID = var.model_artifact.version_id
+    MODEL_ARTIFACT_SHA256     = var.model_artifact.sha256
+  }
+  service_environment = merge(var.service_environment_variables, local.model_environment)
+
+  # Never empty: the aws provider stores an empty resource `tags` as null and reads it back as {}, which
+  # `platformctl drift` would report as a change nobody made (hashicorp/terraform-provider-aws#28833).
+  # environment, project and managed-by come from the provider's default_tags.
+  tags = merge({ stack = "platform" }, var.tags)
 }
 
 module "container_registry" {
@@ -24,7 +52,7 @@ module "container_registry" {
   force_delete                   = var.registry_force_delete
   lifecycle_keep_release_images  = var.registry_keep_release_images
   lifecycle_untagged_expire_days = var.registry_untagged_expire_days
-  pull_principal_arns            = local.create_service ? [module.model_service[0].access_role_arn] : []
+  pull_principal_arns            = local.create_service ? [local.service.access_role_arn] : []
 
   tags = local.tags
 }
@@ -44,7 +72,7 @@ module "artifact_store" {
 
 module "model_service" {
   source = "../../modules/model_service"
-  count  = local.create_service ? 1 : 0
+  count  = local.create_service && var.compute == "apprunner" ? 1 : 0
 
   name                 = local.name
   image                = local.image
@@ -53,7 +81,7 @@ module "model_service" {
   port                  = var.service_port
   cpu                   = var.service_cpu
   memory                = var.service_memory
-  environment_variables = var.service_environment_variables
+  environment_variables = local.service_environment
   secrets               = var.service_secrets
   instance_policies     = { artifacts-read-only = module.artifact_store.read_only_policy_json }
 
@@ -70,6 +98,57 @@ module "model_service" {
   tags = local.tags
 }
 
+module "network" {
+  source = "../../modules/network"
+  count  = local.create_network ? 1 : 0
+
+  name       = local.name
+  cidr_block = var.network_cidr_block
+
+  tags = local.tags
+}
+
+module "ecs_service" {
+  source = "../../modules/ecs_service"
+  count  = local.create_service && local.fargate ? 1 : 0
+
+  name                 = local.name
+  image                = local.image
+  image_repository_arn = module.container_registry.repository_arn
+
+  port                  = var.service_port
+  cpu                   = var.service_cpu
+  memory                = var.service_memory
+  environment_variables = local.service_environment
+  secrets               = var.service_secrets
+  instance_policies     = { artifacts-read-only = module.artifact_store.read_only_policy_json }
+
+  health_check_path                 = var.service_health_check_path
+  health_check_interval_seconds     = var.service_health_check_interval_seconds
+  health_check_unhealthy_threshold  = var.service_health_check_unhealthy_threshold
+  health_check_grace_period_seconds = var.service_health_check_grace_period_seconds
+  wait_for_steady_state             = var.service_wait_for_steady_state
+
+  autoscaling_min_size            = var.service_min_instances
+  autoscaling_max_size            = var.service_max_instances
+  autoscaling_cpu_target_percent  = var.service_cpu_target_percent
+  autoscaling_requests_per_target = var.service_requests_per_target
+
+  vpc_id           = local.vpc_id
+  alb_subnet_ids   = local.public_subnets
+  task_subnet_ids  = local.task_subnets
+  assign_public_ip = var.service_assign_public_ip
+
+  certificate_arn               = var.service_certificate_arn
+  alb_deletion_protection       = var.alb_deletion_protection
+  alb_access_log_retention_days = var.alb_access_log_retention_days
+  force_destroy                 = var.artifact_force_destroy
+  log_retention_days            = var.service_log_retention_days
+  kms_key_deletion_window_days  = var.kms_key_deletion_window_days
+
+  tags = local.tags
+}
+
 module "monitoring" {
   source = "../../modules/monitoring"
 
@@ -77,9 +156,13 @@ module "monitoring" {
   alert_emails                 = var.alert_emails
   kms_key_deletion_window_days = var.kms_key_deletion_window_days
 
-  create_service_alarms = local.create_service
-  service_name          = local.name
-  service_id            = local.create_service ? module.model_service[0].service_id : null
+  compute                 = var.compute
+  create_service_alarms   = local.create_service
+  service_name            = local.name
+  service_id              = one(module.model_service[*].service_id)
+  ecs_cluster_name        = one(module.ecs_service[*].cluster_name)
+  alb_arn_suffix          = one(module.ecs_service[*].alb_arn_suffix)
+  target_group_arn_suffix = one(module.ecs_service[*].target_group_arn_suffix)
 
   alarm_evaluation_periods         = var.alarm_evaluation_periods
   alarm_5xx_threshold              = var.alarm_5xx_threshold

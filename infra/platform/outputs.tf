@@ -1,25 +1,35 @@
 ################################################################################
-# Service (null until service_image is set)
+# Service (null until service_image is set); the same names whichever compute runs it
 ################################################################################
 
+output "compute" {
+  description = "What runs the model service: apprunner or ecs_fargate."
+  value       = var.compute
+}
+
 output "service_url" {
-  description = "HTTPS URL of the model service, or null while no image is deployed."
-  value       = local.create_service ? module.model_service[0].service_url : null
+  description = "URL of the model service (https://..., or http://ALB_DNS_NAME for ecs_fargate without a certificate), or null while no image is deployed."
+  value       = local.service.service_url
 }
 
 output "service_arn" {
-  description = "ARN of the App Runner service, or null while no image is deployed."
-  value       = local.create_service ? module.model_service[0].service_arn : null
+  description = "ARN of the App Runner or ECS service, or null while no image is deployed."
+  value       = local.service.service_arn
 }
 
 output "service_id" {
-  description = "ID of the App Runner service, or null while no image is deployed."
-  value       = local.create_service ? module.model_service[0].service_id : null
+  description = "ID of the service (App Runner ServiceID, or CLUSTER/SERVICE for ecs_fargate), or null while no image is deployed."
+  value       = local.service.service_id
+}
+
+output "service_name" {
+  description = "Name of the App Runner or ECS service, or null while no image is deployed."
+  value       = local.service.service_name
 }
 
 output "service_status" {
-  description = "Status of the App Runner service at the last apply (e.g. RUNNING), or null while no image is deployed."
-  value       = local.create_service ? module.model_service[0].service_status : null
+  description = "Status of the service at the last apply (App Runner: e.g. RUNNING; ECS: ACTIVE), or null while no image is deployed."
+  value       = local.service.service_status
 }
 
 output "service_image" {
@@ -27,9 +37,53 @@ output "service_image" {
   value       = local.image
 }
 
+output "model_artifact" {
+  description = "The model release the service runs (key, version_id, sha256 in the artifact store), or null."
+  value       = var.model_artifact
+}
+
 output "health_check_path" {
   description = "Path of the service's HTTP health check."
   value       = var.service_health_check_path
+}
+
+################################################################################
+# ECS Fargate (null for apprunner or while no image is deployed)
+################################################################################
+
+output "cluster_name" {
+  description = "Name of the ECS cluster (ecs_fargate), else null."
+  value       = one(module.ecs_service[*].cluster_name)
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group with the container logs (ecs_fargate), else null."
+  value       = one(module.ecs_service[*].log_group_name)
+}
+
+output "alb_arn" {
+  description = "ARN of the application load balancer (ecs_fargate), else null."
+  value       = one(module.ecs_service[*].alb_arn)
+}
+
+output "alb_arn_suffix" {
+  description = "ARN suffix of the load balancer, the LoadBalancer metric dimension (ecs_fargate), else null."
+  value       = one(module.ecs_service[*].alb_arn_suffix)
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the load balancer (ecs_fargate), else null."
+  value       = one(module.ecs_service[*].alb_dns_name)
+}
+
+output "target_group_arn_suffix" {
+  description = "ARN suffix of the target group, the TargetGroup metric dimension (ecs_fargate), else null."
+  value       = one(module.ecs_service[*].target_group_arn_suffix)
+}
+
+output "vpc_id" {
+  description = "VPC the ecs_fargate service runs in (given or created), else null."
+  value       = local.fargate ? local.vpc_id : null
 }
 
 ################################################################################

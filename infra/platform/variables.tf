@@ -40,6 +40,69 @@ variable "tags" {
 }
 
 ################################################################################
+# Compute
+################################################################################
+
+variable "compute" {
+  description = "What runs the model service: \"apprunner\" (AWS App Runner, the default; closed to new AWS customers since 2026-04-30) or \"ecs_fargate\" (ECS Fargate behind an application load balancer). Switching is a reviewed plan that replaces the service and its alarms; registry, artifact store and alert topic stay."
+  type        = string
+  default     = "apprunner"
+
+  validation {
+    condition     = contains(["apprunner", "ecs_fargate"], var.compute)
+    error_message = "compute must be \"apprunner\" or \"ecs_fargate\"."
+  }
+}
+
+################################################################################
+# Network (ecs_fargate only)
+################################################################################
+
+variable "vpc_id" {
+  description = "Existing VPC for the ecs_fargate service. null creates a small VPC (modules/network: two public and two private subnets, VPC endpoints instead of NAT). Ignored for apprunner."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vpc_id == null || can(regex("^vpc-[0-9a-f]{8,17}$", var.vpc_id))
+    error_message = "vpc_id must be null or a VPC ID (vpc-...)."
+  }
+}
+
+variable "vpc_public_subnet_ids" {
+  description = "Public subnets of vpc_id for the load balancer (and for the tasks when service_assign_public_ip is true): at least two, in different zones. Required with vpc_id."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.vpc_public_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]) && (var.vpc_id == null || length(var.vpc_public_subnet_ids) >= 2)
+    error_message = "vpc_public_subnet_ids must hold subnet IDs (subnet-...), at least two when vpc_id is set."
+  }
+}
+
+variable "vpc_private_subnet_ids" {
+  description = "Private subnets of vpc_id the tasks run in (they need a NAT gateway or VPC endpoints for ECR, S3 and CloudWatch Logs). Required with vpc_id unless service_assign_public_ip is true."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.vpc_private_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", s))]) && (var.vpc_id == null || var.service_assign_public_ip || length(var.vpc_private_subnet_ids) >= 1)
+    error_message = "vpc_private_subnet_ids must hold subnet IDs (subnet-...), at least one when vpc_id is set and service_assign_public_ip is false."
+  }
+}
+
+variable "network_cidr_block" {
+  description = "IPv4 CIDR block of the VPC the stack creates when compute is ecs_fargate and vpc_id is null, /16 to /24."
+  type        = string
+  default     = "10.0.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.network_cidr_block, 0)) && try(tonumber(split("/", var.network_cidr_block)[1]) >= 16 && tonumber(split("/", var.network_cidr_block)[1]) <= 24, false)
+    error_message = "network_cidr_block must be an IPv4 CIDR block from /16 to /24, e.g. 10.0.0.0/16."
+  }
+}
+
+################################################################################
 # Container registry
 ################################################################################
 
@@ -55,8 +118,8 @@ variable "registry_keep_release_images" {
   default     = 30
 
   validation {
-    condition     = var.registry_keep_release_images >= 1 && var.registry_keep_release_images <= 1000
-    error_message = "registry_keep_release_images must be from 1 to 1000."
+    condition     = var.registry_keep_release_images >= 1 && var.registry_keep_release_images <= 1000 && floor(var.registry_keep_release_images) == var.registry_keep_release_images
+    error_message = "registry_keep_release_images must be a whole number from 1 to 1000."
   }
 }
 
@@ -66,8 +129,8 @@ variable "registry_untagged_expire_days" {
   default     = 7
 
   validation {
-    condition     = var.registry_untagged_expire_days >= 1 && var.registry_untagged_expire_days <= 3650
-    error_message = "registry_untagged_expire_days must be from 1 to 3650."
+    condition     = var.registry_untagged_expire_days >= 1 && var.registry_untagged_expire_days <= 3650 && floor(var.registry_untagged_expire_days) == var.registry_untagged_expire_days
+    error_message = "registry_untagged_expire_days must be a whole number from 1 to 3650."
   }
 }
 
@@ -76,7 +139,7 @@ variable "registry_untagged_expire_days" {
 ################################################################################
 
 variable "service_image" {
-  description = "Image to run, from this environment's registry: a digest \"sha256:<64 hex>\" (preferred) or a tag. null creates everything but the service and its alarms (first apply, before any image is pushed). CI passes it with -var."
+  description = "Image to run, from this environment's registry: a digest \"sha256:<64 hex>\" (preferred; the only form ecs_fargate takes) or a tag. null creates everything but the service and its alarms (first apply, before any image is pushed). CI passes it with -var."
   type        = string
   default     = null
   nullable    = true
@@ -84,6 +147,11 @@ variable "service_image" {
   validation {
     condition     = var.service_image == null || can(regex("^sha256:[0-9a-f]{64}$", var.service_image)) || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.service_image))
     error_message = "service_image must be null, a digest sha256:<64 lowercase hex>, or a tag (letters, digits, '_', '.', '-'; at most 128 characters)."
+  }
+
+  validation {
+    condition     = var.service_image == null || var.compute != "ecs_fargate" || can(regex("^sha256:[0-9a-f]{64}$", var.service_image))
+    error_message = "service_image must be a digest sha256:<64 lowercase hex> when compute is ecs_fargate (its task definitions pin the image by digest); push the image and pass the digest CI printed."
   }
 }
 
@@ -93,8 +161,8 @@ variable "service_port" {
   default     = 8080
 
   validation {
-    condition     = var.service_port >= 1 && var.service_port <= 65535
-    error_message = "service_port must be from 1 to 65535."
+    condition     = var.service_port >= 1 && var.service_port <= 65535 && floor(var.service_port) == var.service_port
+    error_message = "service_port must be a whole number from 1 to 65535."
   }
 }
 
@@ -107,10 +175,16 @@ variable "service_cpu" {
     condition     = contains([256, 512, 1024, 2048, 4096], var.service_cpu)
     error_message = "service_cpu must be one of 256, 512, 1024, 2048, 4096."
   }
+
+  # modules/ecs_service's check (Fargate sizes); the App Runner check above is the stricter one.
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.service_cpu)
+    error_message = "service_cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384."
+  }
 }
 
 variable "service_memory" {
-  description = "Memory per instance in MiB, matching service_cpu: 256 -> 512|1024; 512 -> 1024; 1024 -> 2048|3072|4096; 2048 -> 4096|6144; 4096 -> 8192|10240|12288."
+  description = "Memory per instance in MiB, matching service_cpu: 256 -> 512|1024; 512 -> 1024; 1024 -> 2048|3072|4096; 2048 -> 4096|6144; 4096 -> 8192|10240|12288 (App Runner's pairs, all of which Fargate also accepts)."
   type        = number
   default     = 2048
 
@@ -124,50 +198,113 @@ variable "service_memory" {
     }, tostring(var.service_cpu), []), var.service_memory)
     error_message = "service_memory must match service_cpu: 256 -> 512|1024; 512 -> 1024; 1024 -> 2048|3072|4096; 2048 -> 4096|6144; 4096 -> 8192|10240|12288."
   }
+
+  # modules/ecs_service's check (Fargate pairs).
+  validation {
+    condition = contains(lookup({
+      "256"   = [512, 1024, 2048]
+      "512"   = range(1024, 4097, 1024)
+      "1024"  = range(2048, 8193, 1024)
+      "2048"  = range(4096, 16385, 1024)
+      "4096"  = range(8192, 30721, 1024)
+      "8192"  = range(16384, 61441, 4096)
+      "16384" = range(32768, 122881, 8192)
+    }, tostring(var.service_cpu), []), var.service_memory)
+    error_message = "service_memory must be a Fargate pair with service_cpu: 256 -> 512|1024|2048; 512 -> 1024-4096; 1024 -> 2048-8192; 2048 -> 4096-16384; 4096 -> 8192-30720 (1024 steps); 8192 -> 16384-61440 (4096 steps); 16384 -> 32768-122880 (8192 steps)."
+  }
 }
 
 variable "service_environment_variables" {
-  description = "Plain environment variables for the model server (no secrets)."
+  description = "Plain environment variables for the model server (no secrets): valid variable names, none starting with the reserved AWSAPPRUNNER prefix."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.service_environment_variables) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k)) && !startswith(k, "AWSAPPRUNNER")])
+    error_message = "service_environment_variables keys must be valid variable names and must not start with the reserved AWSAPPRUNNER prefix."
+  }
+
+  # modules/ecs_service's check.
+  validation {
+    condition     = alltrue([for k in keys(var.service_environment_variables) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
+    error_message = "service_environment_variables keys must be valid variable names (letters, digits and '_', not starting with a digit)."
+  }
+}
+
+variable "model_artifact" {
+  description = "Model the service loads at start: an object in this environment's artifact store by its exact S3 version (key, version_id, sha256 of its bytes), handed to the service as MODEL_ARTIFACT_BUCKET/KEY/VERSION_ID/SHA256. null: the service gets no model settings. platformctl passes it (plan --model KEY@VERSION_ID; promote copies it)."
+  type = object({
+    key        = string
+    version_id = string
+    sha256     = string
+  })
+  default  = null
+  nullable = true
+
+  validation {
+    # HCL evaluates both sides of ||: the conditional keeps a null object from being read.
+    condition     = var.model_artifact == null ? true : (can(regex("^[0-9a-f]{64}$", var.model_artifact.sha256)) && length(var.model_artifact.key) > 0 && length(var.model_artifact.version_id) > 0)
+    error_message = "model_artifact needs a non-empty key and version_id and a sha256 of 64 lowercase hex characters."
+  }
 }
 
 variable "service_secrets" {
-  description = "Environment variables read from SSM Parameter Store or Secrets Manager: map of name to parameter or secret ARN."
+  description = "Environment variables read from SSM Parameter Store or Secrets Manager: map of name to parameter or secret ARN. Only these ARNs become readable by the service."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition = alltrue([
+      for k, v in var.service_secrets :
+      can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k)) &&
+      can(regex("^arn:aws[a-zA-Z-]*:(ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+|secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+)$", v))
+    ])
+    error_message = "service_secrets must map variable names to SSM parameter ARNs (arn:aws:ssm:...:parameter/...) or Secrets Manager secret ARNs (arn:aws:secretsmanager:...:secret:...)."
+  }
 }
 
 variable "service_health_check_path" {
-  description = "Path of the HTTP health check."
+  description = "Path requested by the HTTP health check; must start with '/'."
   type        = string
   default     = "/health"
 
   validation {
-    condition     = startswith(var.service_health_check_path, "/")
-    error_message = "service_health_check_path must start with '/'."
+    condition     = can(regex("^/[A-Za-z0-9._~/-]*$", var.service_health_check_path))
+    error_message = "service_health_check_path must start with '/' and contain only URL path characters."
   }
 }
 
 variable "service_health_check_interval_seconds" {
-  description = "Seconds between health checks. 1-20."
+  description = "Seconds between health checks. 5-20 (App Runner allows 1-20, the load balancer 5-300; the stack takes what both accept)."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.service_health_check_interval_seconds >= 1 && var.service_health_check_interval_seconds <= 20
-    error_message = "service_health_check_interval_seconds must be from 1 to 20."
+    condition     = var.service_health_check_interval_seconds >= 1 && var.service_health_check_interval_seconds <= 20 && floor(var.service_health_check_interval_seconds) == var.service_health_check_interval_seconds
+    error_message = "service_health_check_interval_seconds must be a whole number from 1 to 20."
+  }
+
+  # modules/ecs_service's check (load balancer health checks): together 5-20.
+  validation {
+    condition     = var.service_health_check_interval_seconds >= 5 && var.service_health_check_interval_seconds <= 300 && floor(var.service_health_check_interval_seconds) == var.service_health_check_interval_seconds
+    error_message = "service_health_check_interval_seconds must be a whole number from 5 to 300."
   }
 }
 
 variable "service_health_check_unhealthy_threshold" {
-  description = "Consecutive failed checks before an instance is replaced. 1-20."
+  description = "Consecutive failed checks before an instance is replaced. 2-10 (App Runner allows 1-20, the load balancer 2-10)."
   type        = number
   default     = 3
 
   validation {
-    condition     = var.service_health_check_unhealthy_threshold >= 1 && var.service_health_check_unhealthy_threshold <= 20
-    error_message = "service_health_check_unhealthy_threshold must be from 1 to 20."
+    condition     = var.service_health_check_unhealthy_threshold >= 1 && var.service_health_check_unhealthy_threshold <= 20 && floor(var.service_health_check_unhealthy_threshold) == var.service_health_check_unhealthy_threshold
+    error_message = "service_health_check_unhealthy_threshold must be a whole number from 1 to 20."
+  }
+
+  # modules/ecs_service's check (load balancer health checks): together 2-10.
+  validation {
+    condition     = var.service_health_check_unhealthy_threshold >= 2 && var.service_health_check_unhealthy_threshold <= 10 && floor(var.service_health_check_unhealthy_threshold) == var.service_health_check_unhealthy_threshold
+    error_message = "service_health_check_unhealthy_threshold must be a whole number from 2 to 10."
   }
 }
 
@@ -177,8 +314,14 @@ variable "service_min_instances" {
   default     = 1
 
   validation {
-    condition     = var.service_min_instances >= 1 && var.service_min_instances <= 25
-    error_message = "service_min_instances must be from 1 to 25."
+    condition     = var.service_min_instances >= 1 && var.service_min_instances <= 25 && floor(var.service_min_instances) == var.service_min_instances
+    error_message = "service_min_instances must be a whole number from 1 to 25."
+  }
+
+  # modules/ecs_service's check.
+  validation {
+    condition     = var.service_min_instances >= 1 && var.service_min_instances <= 100 && floor(var.service_min_instances) == var.service_min_instances
+    error_message = "service_min_instances must be a whole number from 1 to 100."
   }
 }
 
@@ -188,8 +331,20 @@ variable "service_max_instances" {
   default     = 3
 
   validation {
-    condition     = var.service_max_instances >= 1 && var.service_max_instances <= 25 && var.service_max_instances >= var.service_min_instances
-    error_message = "service_max_instances must be from 1 to 25 and at least service_min_instances."
+    condition     = var.service_max_instances >= 1 && var.service_max_instances <= 25 && floor(var.service_max_instances) == var.service_max_instances && var.service_max_instances >= var.service_min_instances
+    error_message = "service_max_instances must be a whole number from 1 to 25 and at least service_min_instances."
+  }
+
+  # Also the capacity alarm's threshold (module.monitoring.alarm_active_instances_threshold).
+  validation {
+    condition     = var.service_max_instances >= 1 && var.service_max_instances <= 25 && floor(var.service_max_instances) == var.service_max_instances
+    error_message = "service_max_instances must be a whole number from 1 to 25."
+  }
+
+  # modules/ecs_service's check.
+  validation {
+    condition     = var.service_max_instances >= 1 && var.service_max_instances <= 100 && floor(var.service_max_instances) == var.service_max_instances && var.service_max_instances >= var.service_min_instances
+    error_message = "service_max_instances must be a whole number from 1 to 100 and at least service_min_instances."
   }
 }
 
@@ -199,8 +354,8 @@ variable "service_max_concurrency" {
   default     = 100
 
   validation {
-    condition     = var.service_max_concurrency >= 1 && var.service_max_concurrency <= 200
-    error_message = "service_max_concurrency must be from 1 to 200."
+    condition     = var.service_max_concurrency >= 1 && var.service_max_concurrency <= 200 && floor(var.service_max_concurrency) == var.service_max_concurrency
+    error_message = "service_max_concurrency must be a whole number from 1 to 200."
   }
 }
 
@@ -210,12 +365,96 @@ variable "service_tracing_enabled" {
   default     = true
 }
 
+variable "service_health_check_grace_period_seconds" {
+  description = "ecs_fargate: seconds after a task starts during which failed load balancer health checks do not stop it (model loading time). 0-3600."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.service_health_check_grace_period_seconds >= 0 && var.service_health_check_grace_period_seconds <= 3600 && floor(var.service_health_check_grace_period_seconds) == var.service_health_check_grace_period_seconds
+    error_message = "service_health_check_grace_period_seconds must be a whole number from 0 to 3600."
+  }
+}
+
+variable "service_wait_for_steady_state" {
+  description = "ecs_fargate: whether an apply waits until the new tasks are running and healthy (a failed deployment then fails the apply after the circuit breaker rolls it back)."
+  type        = bool
+  default     = true
+}
+
+variable "service_cpu_target_percent" {
+  description = "ecs_fargate: average CPU utilisation (percent) that auto scaling keeps the service at. 10-90."
+  type        = number
+  default     = 70
+
+  validation {
+    condition     = var.service_cpu_target_percent >= 10 && var.service_cpu_target_percent <= 90
+    error_message = "service_cpu_target_percent must be from 10 to 90."
+  }
+}
+
+variable "service_requests_per_target" {
+  description = "ecs_fargate: load balancer requests per task per minute that auto scaling keeps the service at. 1-100000."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.service_requests_per_target >= 1 && var.service_requests_per_target <= 100000 && floor(var.service_requests_per_target) == var.service_requests_per_target
+    error_message = "service_requests_per_target must be a whole number from 1 to 100000."
+  }
+}
+
+variable "service_assign_public_ip" {
+  description = "ecs_fargate: whether tasks run in the public subnets with a public IP (accounts with neither NAT nor VPC endpoints). Inbound traffic still reaches them only from the load balancer."
+  type        = bool
+  default     = false
+}
+
+variable "service_certificate_arn" {
+  description = "ecs_fargate: ACM certificate ARN for the load balancer. With one, port 443 serves HTTPS and port 80 redirects to it; null serves plain HTTP on port 80 (sandboxes and accounts without a domain only)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.service_certificate_arn == null || can(regex("^arn:aws[a-zA-Z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.service_certificate_arn))
+    error_message = "service_certificate_arn must be null or an ACM certificate ARN."
+  }
+}
+
+variable "service_log_retention_days" {
+  description = "ecs_fargate: days the container logs are kept: one of CloudWatch Logs' retention values from 365 up."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.service_log_retention_days)
+    error_message = "service_log_retention_days must be one of 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "alb_deletion_protection" {
+  description = "ecs_fargate: whether the load balancer refuses deletion. Keep true where the endpoint must survive a mistaken destroy (prod)."
+  type        = bool
+  default     = true
+}
+
+variable "alb_access_log_retention_days" {
+  description = "ecs_fargate: days the load balancer's access logs are kept. 1-3650."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.alb_access_log_retention_days >= 1 && var.alb_access_log_retention_days <= 3650 && floor(var.alb_access_log_retention_days) == var.alb_access_log_retention_days
+    error_message = "alb_access_log_retention_days must be a whole number from 1 to 3650."
+  }
+}
+
 ################################################################################
 # Artifact store
 ################################################################################
 
 variable "artifact_force_destroy" {
-  description = "Whether destroying the environment may delete artifact buckets that still hold objects. false protects model artifacts."
+  description = "Whether destroying the environment may delete artifact buckets (and, for ecs_fargate, the load balancer access-log bucket) that still hold objects. false protects model artifacts."
   type        = bool
   default     = false
 }
@@ -226,8 +465,8 @@ variable "artifact_noncurrent_version_expiration_days" {
   default     = 90
 
   validation {
-    condition     = var.artifact_noncurrent_version_expiration_days >= 1 && var.artifact_noncurrent_version_expiration_days <= 3650
-    error_message = "artifact_noncurrent_version_expiration_days must be from 1 to 3650."
+    condition     = var.artifact_noncurrent_version_expiration_days >= 1 && var.artifact_noncurrent_version_expiration_days <= 3650 && floor(var.artifact_noncurrent_version_expiration_days) == var.artifact_noncurrent_version_expiration_days
+    error_message = "artifact_noncurrent_version_expiration_days must be a whole number from 1 to 3650."
   }
 }
 
@@ -237,8 +476,8 @@ variable "artifact_log_retention_days" {
   default     = 365
 
   validation {
-    condition     = var.artifact_log_retention_days >= 1 && var.artifact_log_retention_days <= 3650
-    error_message = "artifact_log_retention_days must be from 1 to 3650."
+    condition     = var.artifact_log_retention_days >= 1 && var.artifact_log_retention_days <= 3650 && floor(var.artifact_log_retention_days) == var.artifact_log_retention_days
+    error_message = "artifact_log_retention_days must be a whole number from 1 to 3650."
   }
 }
 
@@ -248,8 +487,8 @@ variable "kms_key_deletion_window_days" {
   default     = 30
 
   validation {
-    condition     = var.kms_key_deletion_window_days >= 7 && var.kms_key_deletion_window_days <= 30
-    error_message = "kms_key_deletion_window_days must be from 7 to 30."
+    condition     = var.kms_key_deletion_window_days >= 7 && var.kms_key_deletion_window_days <= 30 && floor(var.kms_key_deletion_window_days) == var.kms_key_deletion_window_days
+    error_message = "kms_key_deletion_window_days must be a whole number from 7 to 30."
   }
 }
 
@@ -274,8 +513,8 @@ variable "alarm_evaluation_periods" {
   default     = 5
 
   validation {
-    condition     = var.alarm_evaluation_periods >= 1 && var.alarm_evaluation_periods <= 60
-    error_message = "alarm_evaluation_periods must be from 1 to 60."
+    condition     = var.alarm_evaluation_periods >= 1 && var.alarm_evaluation_periods <= 60 && floor(var.alarm_evaluation_periods) == var.alarm_evaluation_periods
+    error_message = "alarm_evaluation_periods must be a whole number from 1 to 60."
   }
 }
 

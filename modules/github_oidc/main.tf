@@ -1,6 +1,31 @@
 locals {
   oidc_host         = "token.actions.githubusercontent.com"
   oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.this[0].arn : var.oidc_provider_arn
+
+  # The `sub` claim starts with the repository in one of two forms; a repository sends exactly one of them:
+  #   classic:   repo:OWNER/NAME:...                    (names only: a recycled owner or repository name matches)
+  #   immutable: repo:OWNER@OWNER_ID/NAME@REPO_ID:...   (repositories created, renamed or transferred after
+  #              GitHub's cut-over, or opted in; IDs are never reused)
+  # With both IDs given we trust the immutable form only, unless trust_classic_subject keeps the classic one
+  # for the few minutes of an opt-in migration. Without IDs we trust the classic form only.
+  repository_owner   = split("/", var.github_repository)[0]
+  repository_name    = split("/", var.github_repository)[1]
+  immutable_subjects = var.github_owner_id != null && var.github_repository_id != null
+  classic_prefix     = "repo:${var.github_repository}"
+  # coalesce() only keeps the template valid when the IDs are null; the immutable prefix is then not used.
+  immutable_prefix = "repo:${local.repository_owner}@${coalesce(var.github_owner_id, "0")}/${local.repository_name}@${coalesce(var.github_repository_id, "0")}"
+  subject_prefixes = (
+    !local.immutable_subjects ? [local.classic_prefix] :
+    var.trust_classic_subject ? [local.immutable_prefix, local.classic_prefix] :
+    [local.immutable_prefix]
+  )
+
+  # Pull requests, plus plain (non-environment) runs on the listed branches such as the scheduled drift check.
+  plan_subject_contexts = concat(["pull_request"], [for b in var.plan_role_branches : "ref:refs/heads/${b}"])
+  plan_subjects         = flatten([for p in local.subject_prefixes : [for c in local.plan_subject_contexts : "${p}:${c}"]])
+  apply_subjects = {
+    for env, r in var.apply_roles : env => [for p in local.subject_prefixes : "${p}:environment:${r.github_environment}"]
+  }
 }
 
 resource "aws_iam_openid_connect_provider" "this" {
@@ -19,7 +44,7 @@ resource "aws_iam_openid_connect_provider" "this" {
 }
 
 ################################################################################
-# Plan role: pull requests, read-only
+# Plan role: pull requests (and optionally listed branches), read-only
 ################################################################################
 
 data "aws_iam_policy_document" "plan_assume" {
@@ -41,7 +66,7 @@ data "aws_iam_policy_document" "plan_assume" {
     condition {
       test     = "StringEquals"
       variable = "${local.oidc_host}:sub"
-      values   = ["repo:${var.github_repository}:pull_request"]
+      values   = local.plan_subjects
     }
   }
 }
@@ -124,7 +149,7 @@ data "aws_iam_policy_document" "apply_assume" {
     condition {
       test     = "StringEquals"
       variable = "${local.oidc_host}:sub"
-      values   = ["repo:${var.github_repository}:environment:${each.value.github_environment}"]
+      values   = local.apply_subjects[each.key]
     }
   }
 }

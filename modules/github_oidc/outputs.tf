@@ -13,7 +13,17 @@ output "apply_role_arns" {
   value       = { for env, r in aws_iam_role.apply : env => r.arn }
 }
 
+output "subject_format" {
+  description = "Which OIDC subject form the roles trust: \"immutable\" (repo:OWNER@OWNER_ID/NAME@REPO_ID:...), \"classic\" (repo:OWNER/NAME:...) or \"immutable+classic\" while trust_classic_subject is on."
+  value       = !local.immutable_subjects ? "classic" : (var.trust_classic_subject ? "immutable+classic" : "immutable")
+}
+
+output "plan_role_subjects" {
+  description = "The exact OIDC subjects the plan role admits: pull requests, plus runs on plan_role_branches."
+  value       = local.plan_subjects
+}
+
 output "apply_role_subjects" {
-  description = "The single OIDC subject each apply role admits (repo:OWNER/NAME:environment:GITHUB_ENVIRONMENT), keyed by environment name."
-  value       = { for env, r in var.apply_roles : env => "repo:${var.github_repository}:environment:${r.github_environment}" }
+  description = "The exact OIDC subjects each apply role admits (repo:...:environment:GITHUB_ENVIRONMENT, one per trusted subject form), keyed by environment name."
+  value       = local.apply_subjects
 }

@@ -19,6 +19,48 @@ variable "github_repository" {
 }
 
 ################################################################################
+# Immutable subject claims
+################################################################################
+
+variable "github_owner_id" {
+  description = "Numeric ID of the repository owner (user or organization), e.g. \"1234\". Set it together with github_repository_id when the repository sends immutable OIDC subjects (repo:OWNER@OWNER_ID/NAME@REPO_ID:...): repositories created, renamed or transferred after GitHub's cut-over, or opted in. null keeps the classic repo:OWNER/NAME:... subject."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_owner_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_owner_id))
+    error_message = "github_owner_id must be null or a numeric GitHub ID as a string of digits, e.g. \"1234\"."
+  }
+}
+
+variable "github_repository_id" {
+  description = "Numeric ID of github_repository, e.g. \"5678\" (GET /repos/OWNER/NAME returns it as id). Set it together with github_owner_id to trust the immutable subject form; null keeps the classic form."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_repository_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_repository_id))
+    error_message = "github_repository_id must be null or a numeric GitHub ID as a string of digits, e.g. \"5678\"."
+  }
+
+  validation {
+    condition     = (var.github_owner_id == null) == (var.github_repository_id == null)
+    error_message = "Set github_owner_id and github_repository_id together (immutable subjects) or neither (classic subjects); GitHub's immutable subject always carries both IDs."
+  }
+}
+
+variable "trust_classic_subject" {
+  description = "Migration only: with both IDs set, also trust the classic repo:OWNER/NAME:... subject next to the immutable one, so an existing repository can opt in to immutable subjects without a window in which CI cannot assume its roles. The classic subject is name-based (a recycled owner or repository name matches it): set false again once the repository sends immutable subjects."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.trust_classic_subject || (var.github_owner_id != null && var.github_repository_id != null)
+    error_message = "trust_classic_subject only applies while migrating to immutable subjects: set github_owner_id and github_repository_id too, or leave it false."
+  }
+}
+
+################################################################################
 # OIDC provider
 ################################################################################
 
@@ -80,6 +122,17 @@ variable "plan_role_policy_arns" {
   validation {
     condition     = alltrue([for arn in values(var.plan_role_policy_arns) : can(regex("^arn:aws[a-zA-Z-]*:iam::(aws|[0-9]{12}):policy/.+$", arn))])
     error_message = "plan_role_policy_arns must hold IAM policy ARNs."
+  }
+}
+
+variable "plan_role_branches" {
+  description = "Branches whose workflow runs (not in a GitHub environment) may also assume the read-only plan role, e.g. [\"main\"] for the scheduled drift check, which runs on the default branch. Exact names, no wildcards; [] admits pull requests only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for b in var.plan_role_branches : can(regex("^[A-Za-z0-9._/-]+$", b)) && !startswith(b, "refs/")])
+    error_message = "plan_role_branches must hold plain branch names such as main (no refs/heads/ prefix, no wildcards)."
   }
 }
 

@@ -8,10 +8,18 @@ locals {
   account_id     = data.aws_caller_identity.current.account_id
   region         = data.aws_region.current.name
 
-  # One entry per App Runner metric alarm; every alarm treats missing data as not breaching so a
+  apprunner = var.compute == "apprunner"
+
+  # One entry per metric alarm of the chosen compute; every alarm treats missing data as not breaching so a
   # service scaled to its minimum or briefly without traffic does not page anyone.
-  service_alarms = {
+  apprunner_dimensions = {
+    ServiceName = var.service_name
+    ServiceID   = var.service_id
+  }
+  apprunner_alarms = {
     "5xx" = {
+      namespace           = "AWS/AppRunner"
+      dimensions          = local.apprunner_dimensions
       metric_name         = "5xxStatusResponses"
       statistic           = "Sum"
       extended_statistic  = null
@@ -20,6 +28,8 @@ locals {
       description         = "More than ${var.alarm_5xx_threshold} 5xx responses per ${var.alarm_period_seconds}s."
     }
     "latency-p99" = {
+      namespace           = "AWS/AppRunner"
+      dimensions          = local.apprunner_dimensions
       metric_name         = "RequestLatency"
       statistic           = null
       extended_statistic  = "p99"
@@ -28,6 +38,8 @@ locals {
       description         = "p99 request latency above ${var.alarm_latency_p99_ms} ms."
     }
     "cpu" = {
+      namespace           = "AWS/AppRunner"
+      dimensions          = local.apprunner_dimensions
       metric_name         = "CPUUtilization"
       statistic           = "Average"
       extended_statistic  = null
@@ -36,6 +48,8 @@ locals {
       description         = "Average CPU utilisation above ${var.alarm_cpu_percent}%."
     }
     "memory" = {
+      namespace           = "AWS/AppRunner"
+      dimensions          = local.apprunner_dimensions
       metric_name         = "MemoryUtilization"
       statistic           = "Average"
       extended_statistic  = null
@@ -44,6 +58,8 @@ locals {
       description         = "Average memory utilisation above ${var.alarm_memory_percent}%."
     }
     "active-instances" = {
+      namespace           = "AWS/AppRunner"
+      dimensions          = local.apprunner_dimensions
       metric_name         = "ActiveInstances"
       statistic           = "Maximum"
       extended_statistic  = null
@@ -53,10 +69,78 @@ locals {
     }
   }
 
+  alb_dimensions    = { LoadBalancer = var.alb_arn_suffix }
+  target_dimensions = { LoadBalancer = var.alb_arn_suffix, TargetGroup = var.target_group_arn_suffix }
+  ecs_dimensions    = { ClusterName = var.ecs_cluster_name, ServiceName = var.service_name }
+  ecs_fargate_alarms = {
+    "5xx" = {
+      namespace           = "AWS/ApplicationELB"
+      dimensions          = local.target_dimensions
+      metric_name         = "HTTPCode_Target_5XX_Count"
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.alarm_5xx_threshold
+      description         = "More than ${var.alarm_5xx_threshold} 5xx responses from the tasks per ${var.alarm_period_seconds}s."
+    }
+    "alb-5xx" = {
+      namespace           = "AWS/ApplicationELB"
+      dimensions          = local.alb_dimensions
+      metric_name         = "HTTPCode_ELB_5XX_Count"
+      statistic           = "Sum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.alarm_5xx_threshold
+      description         = "More than ${var.alarm_5xx_threshold} 5xx responses from the load balancer itself (no healthy task, timeouts) per ${var.alarm_period_seconds}s."
+    }
+    "latency-p99" = {
+      namespace           = "AWS/ApplicationELB"
+      dimensions          = local.target_dimensions
+      metric_name         = "TargetResponseTime"
+      statistic           = null
+      extended_statistic  = "p99"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.alarm_latency_p99_ms / 1000 # TargetResponseTime is in seconds
+      description         = "p99 target response time above ${var.alarm_latency_p99_ms} ms."
+    }
+    "unhealthy-hosts" = {
+      namespace           = "AWS/ApplicationELB"
+      dimensions          = local.target_dimensions
+      metric_name         = "UnHealthyHostCount"
+      statistic           = "Maximum"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = 0
+      description         = "At least one task fails the load balancer's health check."
+    }
+    "cpu" = {
+      namespace           = "AWS/ECS"
+      dimensions          = local.ecs_dimensions
+      metric_name         = "CPUUtilization"
+      statistic           = "Average"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.alarm_cpu_percent
+      description         = "Average CPU utilisation above ${var.alarm_cpu_percent}%."
+    }
+    "memory" = {
+      namespace           = "AWS/ECS"
+      dimensions          = local.ecs_dimensions
+      metric_name         = "MemoryUtilization"
+      statistic           = "Average"
+      extended_statistic  = null
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.alarm_memory_percent
+      description         = "Average memory utilisation above ${var.alarm_memory_percent}%."
+    }
+  }
+
+  service_alarms = var.create_service_alarms ? (local.apprunner ? local.apprunner_alarms : local.ecs_fargate_alarms) : {}
+
   # Dashboard metrics use SEARCH on the service name, so the dashboard works before the service
   # (and its ID) exists and keeps working across service replacements.
   search = "{AWS/AppRunner,ServiceID,ServiceName} ServiceName=\"${var.service_name}\""
-  widgets = [
+  apprunner_widgets = [
     { title = "Requests", metric = "Requests", stat = "Sum" },
     { title = "2xx responses", metric = "2xxStatusResponses", stat = "Sum" },
     { title = "4xx responses", metric = "4xxStatusResponses", stat = "Sum" },
@@ -66,6 +150,25 @@ locals {
     { title = "Memory utilisation (%)", metric = "MemoryUtilization", stat = "Average" },
     { title = "Active instances", metric = "ActiveInstances", stat = "Maximum" },
   ]
+  apprunner_searches = [
+    for w in local.apprunner_widgets : merge(w, { query = "${local.search} MetricName=\"${w.metric}\"" })
+  ]
+
+  # The load balancer and target group carry the service's name; ECS metrics carry it as ServiceName.
+  alb_search = "{AWS/ApplicationELB,LoadBalancer,TargetGroup} ${var.service_name}"
+  ecs_search = "{AWS/ECS,ClusterName,ServiceName} ServiceName=\"${var.service_name}\""
+  ci_search  = "{ECS/ContainerInsights,ClusterName,ServiceName} ServiceName=\"${var.service_name}\""
+  ecs_fargate_searches = [
+    { title = "Requests", query = "${local.alb_search} MetricName=\"RequestCount\"", stat = "Sum" },
+    { title = "2xx responses", query = "${local.alb_search} MetricName=\"HTTPCode_Target_2XX_Count\"", stat = "Sum" },
+    { title = "4xx responses", query = "${local.alb_search} MetricName=\"HTTPCode_Target_4XX_Count\"", stat = "Sum" },
+    { title = "5xx responses", query = "${local.alb_search} MetricName=\"HTTPCode_Target_5XX_Count\"", stat = "Sum" },
+    { title = "Target response time p99 (s)", query = "${local.alb_search} MetricName=\"TargetResponseTime\"", stat = "p99" },
+    { title = "CPU utilisation (%)", query = "${local.ecs_search} MetricName=\"CPUUtilization\"", stat = "Average" },
+    { title = "Memory utilisation (%)", query = "${local.ecs_search} MetricName=\"MemoryUtilization\"", stat = "Average" },
+    { title = "Running tasks", query = "${local.ci_search} MetricName=\"RunningTaskCount\"", stat = "Maximum" },
+  ]
+  widgets = local.apprunner ? local.apprunner_searches : local.ecs_fargate_searches
 }
 
 ################################################################################
@@ -183,11 +286,11 @@ resource "aws_sns_topic_subscription" "email" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "this" {
-  for_each = var.create_service_alarms ? local.service_alarms : {}
+  for_each = local.service_alarms
 
   alarm_name          = "${var.name}-${each.key}"
   alarm_description   = "${var.service_name}: ${each.value.description}"
-  namespace           = "AWS/AppRunner"
+  namespace           = each.value.namespace
   metric_name         = each.value.metric_name
   statistic           = each.value.statistic
   extended_statistic  = each.value.extended_statistic
@@ -197,9 +300,55 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   evaluation_periods  = var.alarm_evaluation_periods
   treat_missing_data  = "notBreaching"
 
-  dimensions = {
-    ServiceName = var.service_name
-    ServiceID   = var.service_id
+  dimensions = each.value.dimensions
+
+  alarm_actions = [aws_sns_topic.this.arn]
+  ok_actions    = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+# Fewer tasks running than ECS wants (crash loop, failed placement, image pull errors): Container Insights
+# publishes both counts, and the alarm compares them.
+resource "aws_cloudwatch_metric_alarm" "running_tasks" {
+  count = var.create_service_alarms && !local.apprunner ? 1 : 0
+
+  alarm_name          = "${var.name}-running-tasks"
+  alarm_description   = "${var.service_name}: fewer tasks running than desired."
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  evaluation_periods  = var.alarm_evaluation_periods
+  treat_missing_data  = "notBreaching"
+
+  metric_query {
+    id          = "missing"
+    expression  = "desired - running"
+    label       = "Desired minus running tasks"
+    return_data = true
+  }
+
+  metric_query {
+    id = "desired"
+
+    metric {
+      namespace   = "ECS/ContainerInsights"
+      metric_name = "DesiredTaskCount"
+      period      = var.alarm_period_seconds
+      stat        = "Minimum"
+      dimensions  = local.ecs_dimensions
+    }
+  }
+
+  metric_query {
+    id = "running"
+
+    metric {
+      namespace   = "ECS/ContainerInsights"
+      metric_name = "RunningTaskCount"
+      period      = var.alarm_period_seconds
+      stat        = "Minimum"
+      dimensions  = local.ecs_dimensions
+    }
   }
 
   alarm_actions = [aws_sns_topic.this.arn]
@@ -229,7 +378,7 @@ resource "aws_cloudwatch_dashboard" "this" {
           view    = "timeSeries"
           stacked = false
           period  = var.alarm_period_seconds
-          metrics = [[{ expression = "SEARCH('${local.search} MetricName=\"${w.metric}\"', '${w.stat}', ${var.alarm_period_seconds})", id = "m${i}" }]]
+          metrics = [[{ expression = "SEARCH('${w.query}', '${w.stat}', ${var.alarm_period_seconds})", id = "m${i}" }]]
         }
       }
     ]

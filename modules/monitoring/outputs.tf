@@ -10,12 +10,12 @@ output "kms_key_arn" {
 
 output "alarm_names" {
   description = "Names of the service alarms (empty while create_service_alarms is false)."
-  value       = [for a in aws_cloudwatch_metric_alarm.this : a.alarm_name]
+  value       = concat([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name], aws_cloudwatch_metric_alarm.running_tasks[*].alarm_name)
 }
 
 output "alarm_arns" {
-  description = "ARNs of the service alarms, keyed by alarm short name (5xx, latency-p99, cpu, memory, active-instances)."
-  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
+  description = "ARNs of the service alarms, keyed by alarm short name: 5xx, latency-p99, cpu, memory, active-instances (apprunner); 5xx, alb-5xx, latency-p99, unhealthy-hosts, cpu, memory, running-tasks (ecs_fargate)."
+  value       = merge({ for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }, { for a in aws_cloudwatch_metric_alarm.running_tasks : "running-tasks" => a.arn })
 }
 
 output "dashboard_name" {
@@ -26,4 +26,9 @@ output "dashboard_name" {
 output "dashboard_url" {
   description = "Console URL of the CloudWatch dashboard."
   value       = "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this.dashboard_name}"
+}
+
+output "compute" {
+  description = "Which compute the alarms and dashboard watch: apprunner or ecs_fargate."
+  value       = var.compute
 }

@@ -49,30 +49,74 @@ variable "alert_emails" {
 # Service alarms
 ################################################################################
 
+variable "compute" {
+  description = "What runs the service, and so which alarms and dashboard widgets exist: \"apprunner\" (AWS/AppRunner metrics) or \"ecs_fargate\" (load balancer, ECS and Container Insights metrics)."
+  type        = string
+  default     = "apprunner"
+
+  validation {
+    condition     = contains(["apprunner", "ecs_fargate"], var.compute)
+    error_message = "compute must be \"apprunner\" or \"ecs_fargate\"."
+  }
+}
+
 variable "create_service_alarms" {
-  description = "Whether to create the App Runner service alarms. Set false until the service exists (first apply creates the registry before any image is pushed)."
+  description = "Whether to create the service alarms. Set false until the service exists (first apply creates the registry before any image is pushed)."
   type        = bool
   default     = true
 }
 
 variable "service_name" {
-  description = "Name of the App Runner service to watch (the ServiceName dimension). Also scopes the dashboard."
+  description = "Name of the service to watch (the ServiceName dimension of App Runner and ECS metrics). Also scopes the dashboard."
   type        = string
 
   validation {
     condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$", var.service_name))
-    error_message = "service_name must be a valid App Runner service name (4-40 letters, digits, '-' or '_')."
+    error_message = "service_name must be a valid service name (4-40 letters, digits, '-' or '_')."
   }
 }
 
 variable "service_id" {
-  description = "ID of the App Runner service (the ServiceID dimension). Required when create_service_alarms is true."
+  description = "ID of the App Runner service (the ServiceID dimension). Required when create_service_alarms is true and compute is apprunner."
   type        = string
   default     = null
 
   validation {
-    condition     = !var.create_service_alarms || var.service_id != null
-    error_message = "service_id is required when create_service_alarms is true."
+    condition     = !var.create_service_alarms || var.compute != "apprunner" || var.service_id != null
+    error_message = "service_id is required when create_service_alarms is true and compute is apprunner."
+  }
+}
+
+variable "ecs_cluster_name" {
+  description = "Name of the ECS cluster of the service (the ClusterName dimension). Required when create_service_alarms is true and compute is ecs_fargate."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = !var.create_service_alarms || var.compute != "ecs_fargate" || var.ecs_cluster_name != null
+    error_message = "ecs_cluster_name is required when create_service_alarms is true and compute is ecs_fargate."
+  }
+}
+
+variable "alb_arn_suffix" {
+  description = "ARN suffix of the service's load balancer, app/NAME/ID (the LoadBalancer dimension). Required when create_service_alarms is true and compute is ecs_fargate."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alb_arn_suffix == null ? (!var.create_service_alarms || var.compute != "ecs_fargate") : can(regex("^app/[A-Za-z0-9-]+/[0-9a-f]+$", var.alb_arn_suffix))
+    error_message = "alb_arn_suffix must be app/NAME/ID, and is required when create_service_alarms is true and compute is ecs_fargate."
+  }
+}
+
+variable "target_group_arn_suffix" {
+  description = "ARN suffix of the service's target group, targetgroup/NAME/ID (the TargetGroup dimension). Required when create_service_alarms is true and compute is ecs_fargate."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.target_group_arn_suffix == null ? (!var.create_service_alarms || var.compute != "ecs_fargate") : can(regex("^targetgroup/[A-Za-z0-9-]+/[0-9a-f]+$", var.target_group_arn_suffix))
+    error_message = "target_group_arn_suffix must be targetgroup/NAME/ID, and is required when create_service_alarms is true and compute is ecs_fargate."
   }
 }
 
@@ -99,7 +143,7 @@ variable "alarm_evaluation_periods" {
 }
 
 variable "alarm_5xx_threshold" {
-  description = "5xx responses per period above which the error alarm fires. >= 0."
+  description = "5xx responses per period above which the error alarm fires (for ecs_fargate: each of the tasks' and the load balancer's own 5xx). >= 0."
   type        = number
   default     = 10
 
@@ -110,7 +154,7 @@ variable "alarm_5xx_threshold" {
 }
 
 variable "alarm_latency_p99_ms" {
-  description = "p99 request latency, in milliseconds, above which the latency alarm fires. 1-300000."
+  description = "p99 request latency (App Runner) or target response time (load balancer), in milliseconds, above which the latency alarm fires. 1-300000."
   type        = number
   default     = 2000
 
@@ -143,9 +187,9 @@ variable "alarm_memory_percent" {
 }
 
 variable "alarm_active_instances_threshold" {
-  description = "Active instance count at or above which the capacity alarm fires; usually the service's auto-scaling maximum. 1-25."
+  description = "App Runner only: active instance count at or above which the capacity alarm fires; usually the service's auto-scaling maximum (model_service's default is 3). 1-25."
   type        = number
-  default     = 5
+  default     = 3
 
   validation {
     condition     = var.alarm_active_instances_threshold >= 1 && var.alarm_active_instances_threshold <= 25 && floor(var.alarm_active_instances_threshold) == var.alarm_active_instances_threshold

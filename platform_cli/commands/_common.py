@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
-from platform_cli.core.context import Context
+from ._context import AppContext
 
-pass_app = click.make_pass_decorator(Context)
+__all__ = ["AppContext", "json_option", "pass_app"]
+
+pass_app = click.make_pass_decorator(AppContext)
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")

@@ -6,14 +6,14 @@ import click
 
 from platform_cli.core.errors import Refused
 
-from ._common import Context, pass_app
+from ._common import AppContext, pass_app
 
 
 @click.command()
 @click.argument("env")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI).")
 @pass_app
-def destroy(app: Context, env: str, yes: bool) -> None:
+def destroy(app: AppContext, env: str, yes: bool) -> None:
     """Destroy everything in ENV."""
     stack = app.stack(env)
     if stack.settings.protected:

@@ -6,13 +6,13 @@ import click
 
 from platform_cli.core.settings import load_envs
 
-from ._common import Context, json_option, pass_app
+from ._common import AppContext, json_option, pass_app
 
 
 @click.command()
 @json_option
 @pass_app
-def envs(app: Context, as_json: bool) -> None:
+def envs(app: AppContext, as_json: bool) -> None:
     """List environments found under envs/."""
     found = load_envs(app.paths)
     if as_json:
@@ -24,4 +24,4 @@ def envs(app: Context, as_json: bool) -> None:
     app.console.table(
         ["env", "account", "region", "backend", "protected", "approvals"],
         [[e.name, e.account_id, e.region, f"s3://{e.state_bucket}/{e.state_key}", "yes" if e.protected else "no",
-          e.approvals] for e in found])
+          e.approvals_required] for e in found])

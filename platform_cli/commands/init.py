@@ -6,14 +6,14 @@ import time
 
 import click
 
-from ._common import Context, pass_app
+from ._common import AppContext, pass_app
 
 
 @click.command()
 @click.argument("env")
 @click.option("--force", is_flag=True, help="Re-run terraform init even if nothing changed.")
 @pass_app
-def init(app: Context, env: str, force: bool) -> None:
+def init(app: AppContext, env: str, force: bool) -> None:
     """Initialise ENV's Terraform working directory."""
     stack = app.stack(env)
     started = time.monotonic()

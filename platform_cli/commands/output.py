@@ -6,14 +6,14 @@ import json
 
 import click
 
-from ._common import Context, json_option, pass_app
+from ._common import AppContext, json_option, pass_app
 
 
 @click.command()
 @click.argument("env")
 @json_option
 @pass_app
-def output(app: Context, env: str, as_json: bool) -> None:
+def output(app: AppContext, env: str, as_json: bool) -> None:
     """Show ENV's Terraform outputs."""
     app.console.json_mode = as_json
     values = app.stack(env).outputs()

@@ -10,11 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import click
 
-from platform_cli.core import terraform
+from platform_cli.core import deploy, terraform
 from platform_cli.core.errors import Interrupted, PlatformError
-from platform_cli.core.plans import PlanRecord
+from platform_cli.core.saved_plan import PlanRecord
 
-from ._common import Context, json_option, pass_app
+from ._common import AppContext, json_option, pass_app
+from ._identity import requester
 
 _IMAGE = re.compile(r"^(sha256:[0-9a-f]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$")
 
@@ -28,13 +29,16 @@ def _check_image(ctx, param, value):
 @click.command()
 @click.argument("envs", nargs=-1)
 @click.option("--all", "all_envs", is_flag=True, help="Plan every environment under envs/.")
-@click.option("--image", callback=_check_image, help="Service image to deploy: sha256:<digest> or a tag.")
+@click.option("--image", callback=_check_image,
+              help="Service image to deploy: sha256:<digest> or a tag (resolved to its digest in the registry).")
+@click.option("--model", "model_spec", metavar="KEY@VERSION_ID",
+              help="Model artifact to deploy: its key in the artifact store and exact S3 version id.")
 @click.option("--with-json", is_flag=True,
               help="Also write `terraform show -json` now (+~3 s); otherwise it is written on first use (scan).")
 @json_option
 @pass_app
-def plan(app: Context, envs: tuple[str, ...], all_envs: bool, image: str | None, with_json: bool,
-         as_json: bool) -> None:
+def plan(app: AppContext, envs: tuple[str, ...], all_envs: bool, image: str | None, model_spec: str | None,
+         with_json: bool, as_json: bool) -> None:
     """Plan ENV(s) and save the plan for `apply`."""
     if all_envs == bool(envs):
         raise click.UsageError("give one or more environments, or --all")
@@ -42,9 +46,10 @@ def plan(app: Context, envs: tuple[str, ...], all_envs: bool, image: str | None,
     app.console.json_mode = as_json
     settings = [app.settings(n) for n in names]  # validate every environment before starting any Terraform
     if len(settings) == 1:
-        records: dict[str, PlanRecord | PlatformError] = {names[0]: app.stack(settings[0]).plan(image=image, with_json=with_json)}
+        records: dict[str, PlanRecord | PlatformError] = {
+            names[0]: _plan_one(app.stack(settings[0]), image, model_spec, with_json)}
     else:
-        records = _plan_parallel(app, settings, image, with_json)
+        records = _plan_parallel(app, settings, image, model_spec, with_json)
     _report(app, records, as_json)
     failed = [r for r in records.values() if isinstance(r, PlatformError)]
     if failed:
@@ -52,12 +57,23 @@ def plan(app: Context, envs: tuple[str, ...], all_envs: bool, image: str | None,
     raise click.exceptions.Exit(2 if any(r.has_changes for r in records.values()) else 0)
 
 
-def _plan_parallel(app: Context, settings, image, with_json):
+def _plan_one(stack, image, model_spec, with_json) -> PlanRecord:
+    """One environment's plan; for a protected one also the request its approvers will see."""
+    planned = deploy.plan(stack, image=image, model_spec=model_spec, with_json=with_json,
+                          requester=lambda: requester(stack))
+    if planned.request:
+        stack.console.info(f"{stack.name}: request {planned.request['request_id']} written; applying needs "
+                           f"{stack.settings.approvals_required} approval(s): "
+                           f"`platformctl approve {stack.name} {planned.request['request_id']}`")
+    return planned.record
+
+
+def _plan_parallel(app: AppContext, settings, image, model_spec, with_json):
     width = max(len(s.name) for s in settings)
     stacks = [app.stack(s, prefix=f"[{s.name}]".ljust(width + 2)) for s in settings]
     results: dict[str, PlanRecord | PlatformError] = {}
     with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
-        futures = {s.name: pool.submit(s.plan, image=image, with_json=with_json) for s in stacks}
+        futures = {s.name: pool.submit(_plan_one, s, image, model_spec, with_json) for s in stacks}
         try:
             for name, future in futures.items():
                 try:
@@ -71,7 +87,7 @@ def _plan_parallel(app: Context, settings, image, with_json):
     return results
 
 
-def _report(app: Context, records, as_json: bool) -> None:
+def _report(app: AppContext, records, as_json: bool) -> None:
     if as_json:
         app.console.json({name: (r.to_dict() if isinstance(r, PlanRecord) else {"error": r.one_line()})
                           for name, r in records.items()})

@@ -6,14 +6,14 @@ import click
 
 from platform_cli.core.scan import scan_code, scan_plan
 
-from ._common import Context, json_option, pass_app
+from ._common import AppContext, json_option, pass_app
 
 
 @click.command()
 @click.option("--env", "envs", multiple=True, help="Only scan these environments' saved plans (default: all).")
 @json_option
 @pass_app
-def scan(app: Context, envs: tuple[str, ...], as_json: bool) -> None:
+def scan(app: AppContext, envs: tuple[str, ...], as_json: bool) -> None:
     """Policy-scan the Terraform code and saved plans with checkov."""
     app.console.json_mode = as_json
     results = [scan_code(app.paths)]

@@ -1,18 +1,18 @@
 """Which AWS the tools talk to: the real one (ambient credentials) or the local sandbox.
 
-An AwsTarget carries the extra environment (endpoint, test credentials, region) handed to Terraform and the
--backend-config overrides that keep sandbox state in the sandbox's own bucket. boto3 clients are built from the
-same values, so Terraform and verification always read the same place.
+An AwsTarget carries the extra environment (endpoint, credentials, region) handed to Terraform and any
+-backend-config overrides (the sandbox keeps state in its own bucket). The core does not know which server
+answers: the command layer builds the target (commands/_context.py), for the sandbox from its record. boto3
+clients are built from the same values, so Terraform and verification always read the same place.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .errors import BackendUnreachable, NoCredentials, PlatformError
+from .errors import BackendUnreachable, NoCredentials
 
 
 @dataclass
@@ -29,22 +29,6 @@ class AwsTarget:
     @classmethod
     def real(cls) -> "AwsTarget":
         return cls(endpoint=os.environ.get("AWS_ENDPOINT_URL"))
-
-    @classmethod
-    def from_sandbox(cls, state_dir: Path | None = None) -> "AwsTarget":
-        """The local sandbox, started if needed: its endpoint/test credentials, state in its own bucket."""
-        from platform_cli.sandbox import manager
-
-        try:
-            port = os.environ.get("PLATFORMCTL_SANDBOX_PORT")  # same setting as `platformctl sandbox start --port`
-            info = manager.ensure_running(int(port) if port else None, state_dir=state_dir)
-        except ValueError:
-            raise PlatformError(f"PLATFORMCTL_SANDBOX_PORT={port!r} is not a port number") from None
-        except manager.SandboxError as exc:
-            raise PlatformError(f"sandbox: {exc}", hint="see `platformctl sandbox status`") from None
-        env = {k: str(v) for k, v in manager.env_vars(info.endpoint).items()}
-        overrides = {k: _hcl_value(v) for k, v in manager.backend_config().items()}
-        return cls(env=env, backend_overrides=overrides, sandbox=True, endpoint=info.endpoint)
 
     def _value(self, name: str) -> str | None:
         return self.env.get(name) or os.environ.get(name)
@@ -84,9 +68,3 @@ class AwsTarget:
             raise NoCredentials(f"AWS rejected the credentials: {exc.response['Error'].get('Code')}",
                                 hint="refresh or replace the credentials") from None
         return {"account": ident["Account"], "arn": ident["Arn"]}
-
-
-def _hcl_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

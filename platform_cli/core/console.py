@@ -14,6 +14,8 @@ import sys
 import threading
 from typing import IO, Any, Iterable, Sequence
 
+from .masks import Masker
+
 _STYLES = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -31,8 +33,9 @@ def colour_wanted(no_color_flag: bool = False, stream: IO[str] | None = None) ->
 
 class Console:
     def __init__(self, color: bool = False, out: IO[str] | None = None, err: IO[str] | None = None,
-                 json_mode: bool = False):
+                 json_mode: bool = False, masker: Masker | None = None):
         self.color = color
+        self.masker = masker or Masker()  # PLATFORMCTL_MASKS: applied to everything printed and logged
         self.json_mode = json_mode
         self._out = out
         self._err = err
@@ -52,7 +55,11 @@ class Console:
         codes = ";".join(_STYLES[s] for s in styles)
         return f"\x1b[{codes}m{text}\x1b[0m"
 
+    def mask(self, text: str) -> str:
+        return self.masker.mask(text)
+
     def _write(self, stream: IO[str], text: str) -> None:
+        text = self.mask(text)
         with self._lock:
             stream.write(text + "\n")
             stream.flush()
@@ -74,6 +81,7 @@ class Console:
         """A line of Terraform output, passed through as-is (colour stripped when colour is off)."""
         if not self.color:
             line = strip_ansi(line)
+        line = self.mask(line)
         if prefix:
             line = f"{self.style(prefix, 'cyan')} {line}"
         # Terraform's output is the main content of plan/apply, so stdout -- unless stdout is reserved for --json.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from . import settings as settings_mod
 from . import terraform
-from .context import Context
+from .aws import AwsTarget
 from .errors import PlatformError
+from .paths import Paths
+from .tfconfig import ProviderSource
 
 
 @dataclass
@@ -27,51 +30,40 @@ def _terraform() -> DoctorResult:
         return DoctorResult("terraform", "FAIL", exc.one_line())
 
 
-def _providers(ctx: Context) -> DoctorResult:
-    source = ctx.provider_source
+def _providers(source: ProviderSource) -> DoctorResult:
     if source.has_provider("hashicorp/aws"):
         return DoctorResult("providers", "ok", f"hashicorp/aws available locally; {source.description}")
     return DoctorResult("providers", "warn", f"{source.description}: no local hashicorp/aws; init needs registry "
                                              "access (set PLATFORMCTL_PLUGIN_DIR or install a filesystem mirror)")
 
 
-def _sandbox_state(ctx: Context) -> DoctorResult:
-    from platform_cli.sandbox import manager
-
+def run_checks(paths: Paths, provider_source: ProviderSource, target: Callable[[], AwsTarget],
+               extra: list[DoctorResult] = ()) -> list[DoctorResult]:
+    """Every readiness check; `target` builds the AWS target lazily (it may start the sandbox), `extra` holds
+    checks the caller made of things the core does not know (the sandbox process)."""
+    results = [_terraform(), _providers(provider_source)]
     try:
-        info = manager.status(ctx.sandbox_dir)
-    except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
-        return DoctorResult("sandbox", "warn", f"could not read sandbox state: {exc}")
-    if info is not None:
-        return DoctorResult("sandbox", "ok", f"running at {info.endpoint} (pid {info.pid})")
-    return DoctorResult("sandbox", "ok" if not ctx.sandbox else "FAIL",
-                        "not running (`platformctl sandbox start`, or any command with --sandbox)")
-
-
-def run_checks(ctx: Context) -> list[DoctorResult]:
-    results = [_terraform(), _providers(ctx)]
-    try:
-        envs = settings_mod.load_envs(ctx.paths)
+        envs = settings_mod.load_envs(paths)
         results.append(DoctorResult("environments", "ok", ", ".join(e.name for e in envs) or "none found"))
     except PlatformError as exc:
         envs = []
         results.append(DoctorResult("environments", "FAIL", exc.one_line()))
-    results.append(_sandbox_state(ctx))
+    results.extend(extra)
     region = envs[0].region if envs else "us-east-1"
     try:
-        target = ctx.target
-        ident = target.identity(region)
+        aws = target()
+        ident = aws.identity(region)
         accounts = {e.account_id: e.name for e in envs}
-        note = "" if target.sandbox else (f" (environment {accounts[ident['account']]})"
-                                          if ident["account"] in accounts else " (matches no environment)")
+        note = "" if aws.sandbox else (f" (environment {accounts[ident['account']]})"
+                                       if ident["account"] in accounts else " (matches no environment)")
         results.append(DoctorResult("aws identity", "ok", f"{ident['arn']}{note}"))
     except PlatformError as exc:
         results.append(DoctorResult("aws identity", "FAIL", exc.one_line()))
         return results
     for env in envs:
-        bucket = target.backend_overrides.get("bucket", env.state_bucket)
+        bucket = aws.backend_overrides.get("bucket", env.state_bucket)
         try:
-            target.client("s3", env.region).head_bucket(Bucket=bucket)
+            aws.client("s3", env.region).head_bucket(Bucket=bucket)
             results.append(DoctorResult(f"backend {env.name}", "ok", f"s3://{bucket} reachable"))
         except Exception as exc:  # noqa: BLE001
             results.append(DoctorResult(f"backend {env.name}", "FAIL",

@@ -8,7 +8,10 @@ Layout under the repository root:
     envs/<env>/tf-data/                                TF_DATA_DIR, so environments can plan in parallel
     envs/<env>/plan.tfplan, plan.json, plan-record.json
     envs/<env>/logs/<time>-<command>.log               one captured log per Terraform run
-    envs/<env>/approvals/                              approval records (see core.approvals)
+    envs/<env>/plan.json.source, applied.json          see core.saved_plan
+  (requests, approvals and the audit log live in the environment's state bucket: see core.records)
+    sandbox/                                           the local sandbox's record and log (PLATFORMCTL_SANDBOX_DIR
+                                                       overrides it); decided here only
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 ROOT_ENVVAR = "PLATFORMCTL_ROOT"
 WORK_DIR_ENVVAR = "PLATFORMCTL_WORK_DIR"
+SANDBOX_DIR_ENVVAR = "PLATFORMCTL_SANDBOX_DIR"
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -36,12 +40,13 @@ def find_root(start: Path | None = None) -> Path:
 class Paths:
     root: Path
     work_dir_override: Path | None = None
+    sandbox_dir_override: Path | None = None
 
     @classmethod
     def discover(cls, root: str | Path | None = None) -> "Paths":
         resolved = Path(root).resolve() if root else find_root()
-        override = os.environ.get(WORK_DIR_ENVVAR)
-        return cls(resolved, Path(override).resolve() if override else None)
+        work, sandbox = os.environ.get(WORK_DIR_ENVVAR), os.environ.get(SANDBOX_DIR_ENVVAR)
+        return cls(resolved, Path(work).resolve() if work else None, Path(sandbox).resolve() if sandbox else None)
 
     # -- inputs ---------------------------------------------------------------------------------
     @property
@@ -78,6 +83,11 @@ class Paths:
         return self.work_dir_override or self.root / ".platformctl"
 
     @property
+    def sandbox_dir(self) -> Path:
+        """Where the local sandbox keeps its record (pid, port) and log: the one answer for every command."""
+        return self.sandbox_dir_override or self.work_dir / "sandbox"
+
+    @property
     def cli_config_file(self) -> Path:
         return self.work_dir / "terraform.rc"
 
@@ -110,5 +120,3 @@ class Paths:
     def logs_dir(self, env: str | None) -> Path:
         return (self.env_work_dir(env) if env else self.work_dir) / "logs"
 
-    def approvals_dir(self, env: str) -> Path:
-        return self.env_work_dir(env) / "approvals"

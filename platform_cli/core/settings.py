@@ -18,7 +18,12 @@ import yaml
 from .errors import SettingsError, UnknownEnvironment
 from .paths import Paths
 
-_ENV_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+# The environment name rule. infra/platform/variables.tf (variable "environment") states the same rule in the same
+# words; tests/fast/test_settings.py fails when the two differ.
+ENV_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$"
+ENV_NAME_RULE = ("environment must be 2-16 lowercase letters, digits or hyphens, starting with a letter and not "
+                 "ending with a hyphen.")
+_ENV_NAME = re.compile(ENV_NAME_PATTERN)
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 # `name = "value"` / `name = true` at the start of a line: enough for the flat files we read.
@@ -30,6 +35,13 @@ FIELDS = {
     "protected": "true or false",
     "approvals": "whole number >= 0",
 }
+OPTIONAL_FIELDS = {
+    "github_environment": "name of the GitHub environment whose required reviewers approve applies "
+                          "(default: the environment's own name)",
+    "auto_rollback": "true or false (default false): `apply --watch` rolls back without a second approval when an "
+                     "alarm fires",
+}
+_GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,9 @@ class EnvSettings:
     account_id: str
     region: str
     protected: bool
-    approvals: int
+    approvals_required: int  # env.yaml `approvals`: distinct approvers a plan needs before apply
+    github_environment: str  # the GitHub environment whose protection rules gate applies
+    auto_rollback: bool  # `apply --watch` may roll back on a firing alarm without a new approval
     env_file: Path
     backend_file: Path
     tfvars_file: Path
@@ -58,7 +72,9 @@ class EnvSettings:
             "account_id": self.account_id,
             "region": self.region,
             "protected": self.protected,
-            "approvals": self.approvals,
+            "approvals": self.approvals_required,
+            "github_environment": self.github_environment,
+            "auto_rollback": self.auto_rollback,
             "backend": dict(self.backend),
             "files": {"env": str(self.env_file), "backend": str(self.backend_file), "tfvars": str(self.tfvars_file)},
         }
@@ -80,11 +96,19 @@ def _invalid(path: Path, fieldname: str, reason: str) -> SettingsError:
     return SettingsError(f"{path}: field '{fieldname}': {reason}", hint="fix the file and run the command again")
 
 
+def check_env_name(name: str, where: Path | None = None) -> None:
+    """Refuse a name Terraform would refuse, with Terraform's own words, before any Terraform runs."""
+    if not _ENV_NAME.match(name):
+        raise SettingsError(f"invalid environment name {name!r}" + (f" ({where})" if where else "") + f": "
+                            f"{ENV_NAME_RULE}", hint="rename the folder under envs/")
+
+
 def load_env(paths: Paths, name: str) -> EnvSettings:
     known = list_env_names(paths)
     if name not in known:
         hint = f"known environments: {', '.join(known)}" if known else f"no environments found under {paths.envs_dir}"
         raise UnknownEnvironment(f"unknown environment '{name}'", hint=hint)
+    check_env_name(name, paths.env_dir(name))
     env_file = paths.env_file(name)
     try:
         raw = yaml.safe_load(env_file.read_text(encoding="utf-8"))
@@ -98,8 +122,8 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
         raise SettingsError(f"{env_file}: expected a mapping of settings, got {type(raw).__name__}",
                             hint=f"fields: {', '.join(FIELDS)}")
     for key in raw:
-        if key not in FIELDS:
-            raise _invalid(env_file, str(key), f"unknown key (allowed: {', '.join(FIELDS)})")
+        if key not in FIELDS and key not in OPTIONAL_FIELDS:
+            raise _invalid(env_file, str(key), f"unknown key (allowed: {', '.join([*FIELDS, *OPTIONAL_FIELDS])})")
     for key in FIELDS:
         if key not in raw:
             raise _invalid(env_file, key, f"missing; expected {FIELDS[key]}")
@@ -118,6 +142,12 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
         raise _invalid(env_file, "approvals", f"{approvals!r} is not a {FIELDS['approvals']}")
     if protected and approvals < 1:
         raise _invalid(env_file, "approvals", "a protected environment needs at least 1 approval")
+    github_environment = raw.get("github_environment", name)
+    if not isinstance(github_environment, str) or not _GITHUB_ENVIRONMENT.match(github_environment):
+        raise _invalid(env_file, "github_environment", f"{github_environment!r} is not a GitHub environment name")
+    auto_rollback = raw.get("auto_rollback", False)
+    if not isinstance(auto_rollback, bool):
+        raise _invalid(env_file, "auto_rollback", f"{auto_rollback!r} is not true or false")
 
     backend_file = paths.backend_file(name)
     if not backend_file.is_file():
@@ -137,13 +167,12 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
     if tfvars.get("region") != region:
         raise _invalid(tfvars_file, "region", f"{tfvars.get('region')!r} does not match env.yaml region '{region}'")
 
-    return EnvSettings(name=name, account_id=account_id, region=region, protected=protected, approvals=approvals,
+    return EnvSettings(name=name, account_id=account_id, region=region, protected=protected,
+                       approvals_required=approvals, github_environment=github_environment,
+                       auto_rollback=auto_rollback,
                        env_file=env_file, backend_file=backend_file, tfvars_file=tfvars_file, backend=backend)
 
 
 def load_envs(paths: Paths, names: list[str] | None = None) -> list[EnvSettings]:
     return [load_env(paths, n) for n in (names if names is not None else list_env_names(paths))]
 
-
-def validate_env_name(name: str) -> bool:
-    return bool(_ENV_NAME.match(name))

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import approvals, plans
 from .aws import AwsTarget
 from .console import Console
-from .errors import NoPlan, PlatformError, Refused
+from .drift import drifted_resources
+from .errors import Refused
 from .paths import Paths
-from .planfile import read_plan_summary
+from .provenance import provenance_now, sha256_bytes, sha256_file
+from .release import Release
+from .saved_plan import PlanRecord, SavedPlan, changed_outputs
 from .settings import EnvSettings
 from .terraform import Terraform
 from .tfconfig import ProviderSource
@@ -69,6 +71,7 @@ class EnvStack:
     # -- identity ---------------------------------------------------------------------------------------------
     def check_account(self) -> None:
         """Refuse to touch an environment from the wrong AWS account (skipped in the sandbox)."""
+        self.tf  # noqa: B018 - a missing or too old terraform is reported before any network call
         if self.target.sandbox:
             return
         ident = self.target.identity(self.settings.region)
@@ -79,9 +82,9 @@ class EnvStack:
 
     # -- init -------------------------------------------------------------------------------------------------
     def _init_fingerprint(self) -> str:
-        tf_files = {str(p.name): plans.sha256_file(p) for p in sorted(self.paths.stack_dir.glob("*.tf"))}
-        return plans.sha256_bytes(json.dumps({
-            "backend_file": plans.sha256_file(self.settings.backend_file),
+        tf_files = {str(p.name): sha256_file(p) for p in sorted(self.paths.stack_dir.glob("*.tf"))}
+        return sha256_bytes(json.dumps({
+            "backend_file": sha256_file(self.settings.backend_file),
             "overrides": self.target.backend_overrides,
             "stack": tf_files,
             "providers": self.provider_source.description,
@@ -89,7 +92,10 @@ class EnvStack:
         }, sort_keys=True).encode())
 
     def init(self, *, force: bool = False) -> bool:
-        """terraform init for this environment's backend; skipped when nothing it depends on changed."""
+        """terraform init for this environment's backend; skipped when nothing it depends on changed.
+
+        Init's own output goes to its log only: commands that just read (output, verify) should print what
+        they read, and one line saying an init ran is all a user needs (the log has the rest)."""
         stamp = self.paths.init_stamp(self.name)
         fingerprint = self._init_fingerprint()
         data_dir = self.paths.tf_data_dir(self.name)
@@ -102,123 +108,86 @@ class EnvStack:
         args += [f"-backend-config={k}={v}" for k, v in self.target.backend_overrides.items()]
         args += self.provider_source.init_args()
         with _stack_init_lock(self.paths):
-            self.tf.run(args, what=f"init {self.name}", backend=self.backend_label)
+            result = self.tf.run(args, what=f"init {self.name}", backend=self.backend_label, stream=False)
+        self.console.info(f"{self.name}: initialised Terraform ({self.backend_label}; log {result.log_path})")
         stamp.write_text(json.dumps({"fingerprint": fingerprint}))
         return True
 
     # -- plan -------------------------------------------------------------------------------------------------
-    def _image_vars(self) -> dict[str, Any]:
-        image = self.deployed_image()
-        return {"service_image": image} if image else {}
+    @property
+    def saved_plan(self) -> SavedPlan:
+        return SavedPlan(self.paths, self.name)
 
     def _var_args(self, variables: dict[str, Any]) -> list[str]:
         args = [f"-var-file={self.settings.tfvars_file}"]
-        args += [f"-var={k}={v}" for k, v in variables.items() if v is not None]
+        # Objects as JSON: HCL reads a JSON object literal as an object constructor.
+        args += [f"-var={k}={json.dumps(v) if isinstance(v, dict) else v}" for k, v in variables.items()
+                 if v is not None]
         return args
 
-    def plan(self, *, image: str | None = None, with_json: bool = False) -> plans.PlanRecord:
-        """Saved plan + plan record. The record's summary is read from the plan file itself (planfile.py);
-        `terraform show -json` runs only when asked (with_json) or when the plan format is unknown, and
-        otherwise on first use (plan_json()), because it costs ~3 s of provider schema loading.
+    def _show(self, plan_file: Path) -> str:
+        return self.tf.capture(["show", "-json", str(plan_file)], what=f"show {self.name}").stdout
 
-        Without `image`, the image already deployed is kept (planning with service_image=null would remove the
-        service). It comes from a local cache checked against the state the plan was made from; when the state
-        says otherwise, we plan again with the state's image."""
+    def plan(self, *, image: str | None = None, model: dict[str, str] | None = None,
+             with_json: bool = False) -> PlanRecord:
+        """Saved plan + its complete record (saved_plan.SavedPlan).
+
+        What is not given is kept as the environment runs it now, read from its state (planning with
+        service_image=null would remove the service). `image` is a digest the registry holds."""
         self.check_account()
         self.init()
-        keep_deployed = image is None
-        image = image or self.deployed_image()
-        record, deployed_now = self._plan_once(image, with_json)
-        if keep_deployed and deployed_now != image:
-            self.console.warn(f"{self.name}: deployed image is {deployed_now or 'none'}, not {image or 'none'} as "
-                              "last seen here; planning again to keep it")
-            self._remember_image(deployed_now)
-            record, _ = self._plan_once(deployed_now, with_json)
-        return record
-
-    def _plan_once(self, image: str | None, with_json: bool) -> tuple[plans.PlanRecord, str | None]:
-        variables = {"service_image": image} if image else {}
-        provenance = plans.provenance_now(self.paths, self.name, variables=variables, target=self.target.kind)
-        plan_file = self.paths.plan_file(self.name)
-        for stale in (plan_file, self.paths.plan_json(self.name), self.paths.plan_record(self.name)):
-            stale.unlink(missing_ok=True)
+        variables = self._release_vars(image, model)
+        provenance = provenance_now(self.paths, self.name, variables=variables, target=self.target.kind)
+        saved = self.saved_plan
+        saved.discard()
         result = self.tf.run(["plan", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", "-detailed-exitcode",
-                              f"-out={plan_file}", *self._var_args(variables)],
+                              f"-out={saved.file}", *self._var_args(variables)],
                              ok=(0, 2), what=f"plan {self.name}", backend=self.backend_label)
-        summary = None if with_json else read_plan_summary(plan_file)
-        if summary is None:
-            summary = self._write_plan_json()
-        record = plans.build_record(self.paths, self.name, provenance=provenance, plan_json=summary,
-                                    has_changes=result.returncode == 2)
-        record.provenance["plan_log"] = str(result.log_path)
-        plans.save_record(self.paths, record)
-        prior_outputs = plans.plan_file_facts(plan_file)["outputs"]
-        return record, image_var(prior_outputs.get("service_image"))
-
-    # -- the deployed image ----------------------------------------------------------------------------------
-    @property
-    def _deployed_file(self) -> Path:
-        return self.paths.env_work_dir(self.name) / "deployed.json"
-
-    def _remember_image(self, image: str | None) -> None:
-        self._deployed_file.parent.mkdir(parents=True, exist_ok=True)
-        self._deployed_file.write_text(json.dumps({"service_image": image}), encoding="utf-8")
-
-    def deployed_image(self) -> str | None:
-        """The service_image value the environment runs now (digest or tag), or None for no service."""
-        if self._deployed_file.is_file():
-            return json.loads(self._deployed_file.read_text(encoding="utf-8")).get("service_image")
-        image = image_var(self.outputs().get("service_image"))
-        self._remember_image(image)
-        return image
-
-    def _write_plan_json(self) -> dict[str, Any]:
-        plan_file = self.paths.plan_file(self.name)
-        shown = self.tf.capture(["show", "-json", str(plan_file)], what=f"show {self.name}")
-        target = self.paths.plan_json(self.name)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(shown.stdout, encoding="utf-8")
-        tmp.replace(target)
-        return json.loads(shown.stdout)
+        return saved.write_record(provenance=provenance, has_changes=result.returncode == 2,
+                                  plan_log=str(result.log_path), show=self._show, with_json=with_json)
 
     def plan_json(self) -> Path:
         """`terraform show -json` of the saved plan, written on first use and reused while the plan is unchanged."""
-        plan_file, target = self.paths.plan_file(self.name), self.paths.plan_json(self.name)
-        if not plan_file.is_file():
-            raise NoPlan(f"no saved plan for {self.name}", hint=f"run `platformctl plan {self.name}` first")
-        if not target.is_file() or target.stat().st_mtime_ns < plan_file.stat().st_mtime_ns:
-            self._write_plan_json()
-        return target
+        return self.saved_plan.json_path(self._show)
 
-    # -- apply ------------------------------------------------------------------------------------------------
+    # -- what the environment runs ----------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
+        """The stored state (`terraform state pull` needs no provider, so it is cheap)."""
+        self.init()
         pulled = self.tf.capture(["state", "pull"], what=f"read state of {self.name}", backend=self.backend_label)
         return json.loads(pulled.stdout) if pulled.stdout.strip() else {}
 
-    def apply(self) -> plans.PlanRecord:
-        record = plans.load_record(self.paths, self.name)
+    def state_outputs(self) -> dict[str, Any]:
+        """Output values in the stored state (no provider, no refresh)."""
+        return {k: v.get("value") for k, v in (self.state().get("outputs") or {}).items()}
+
+    def deployed_release(self) -> Release:
+        """What the environment runs now, from its state: the one source of truth."""
+        outputs = self.state_outputs()
+        release = Release.from_outputs(outputs)
+        return Release(image=image_var(outputs.get("service_image")), model=release.model)
+
+    def _release_vars(self, image: str | None = None, model: dict[str, str] | None = None) -> dict[str, Any]:
+        deployed = self.deployed_release() if image is None or model is None else None
+        release = Release(image=image or (deployed.image if deployed else None),
+                          model=model or (deployed.model if deployed else None))
+        return release.variables()
+
+    # -- apply ------------------------------------------------------------------------------------------------
+    def apply(self) -> PlanRecord:
+        """Apply the saved plan if it is still current. Gates (approvals, audit log) are core.deploy's job."""
+        saved = self.saved_plan
+        record = saved.load()
         self.check_account()
         self.init()
-        now = plans.provenance_now(self.paths, self.name, variables=record.provenance.get("variables", {}),
-                                   target=self.target.kind)
+        now = provenance_now(self.paths, self.name, variables=record.variables, target=self.target.kind)
         state = self.state()
-        plans.ensure_current(record, now, state_serial=state.get("serial") if state.get("lineage") else None,
+        saved.ensure_current(record, now, state_serial=state.get("serial") if state.get("lineage") else None,
                              state_lineage=state.get("lineage") or None)
-        approvals.check_approved(self.paths, self.settings, record)
-        self.tf.run(["apply", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", str(self.paths.plan_file(self.name))],
+        self.tf.run(["apply", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", str(saved.file)],
                     what=f"apply {self.name}", backend=self.backend_label)
-        plans.mark_applied(self.paths, record)
-        self._remember_image(record.provenance.get("variables", {}).get("service_image"))
-        if record.has_changes:
-            self._settle_state()
+        saved.mark_applied(record)
         return record
-
-    def _settle_state(self) -> None:
-        """Store what the provider reads back right after our own apply (tags {} vs null, computed inline
-        policies, service associations), so `drift` later reports changes made by others, not read-back noise."""
-        self.tf.run(["apply", "-refresh-only", "-auto-approve", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}",
-                     *self._var_args(self._image_vars())],
-                    what=f"refresh {self.name} after apply", backend=self.backend_label, stream=False)
 
     # -- output / drift / destroy -----------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
@@ -232,19 +201,16 @@ class EnvStack:
         self.init()
         drift_file = self.paths.env_work_dir(self.name) / "drift.tfplan"
         result = self.tf.run(["plan", "-refresh-only", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}",
-                              "-detailed-exitcode", f"-out={drift_file}", *self._var_args(self._image_vars())],
+                              "-detailed-exitcode", f"-out={drift_file}", *self._var_args(self._release_vars())],
                              ok=(0, 2), what=f"drift check {self.name}", backend=self.backend_label)
         if result.returncode == 0:
             return []
-        shown = read_plan_summary(drift_file)
-        if shown is None:
-            shown = json.loads(self.tf.capture(["show", "-json", str(drift_file)], what=f"show {self.name}").stdout)
-        drifted = [{"address": d["address"], "actions": d.get("change", {}).get("actions", [])}
-                   for d in shown.get("resource_drift") or [] if d.get("change", {}).get("actions") != ["no-op"]]
+        # The full show -json (before/after values) only when Terraform saw something: noise is told apart by value.
+        shown = json.loads(self._show(drift_file))
+        drifted = drifted_resources(shown)
         # Outputs count only when their value really changes; refresh-only plans list every output.
-        drifted += [{"address": f"output.{name}", "actions": oc.get("actions", [])}
-                    for name, oc in (shown.get("output_changes") or {}).items()
-                    if oc.get("actions") not in (["no-op"], None)]
+        drifted += [{"address": f"output.{name}", "actions": shown["output_changes"][name].get("actions", []),
+                     "attributes": []} for name in changed_outputs(shown)]
         return sorted(drifted, key=lambda d: d["address"])
 
     def destroy(self) -> None:
@@ -254,11 +220,9 @@ class EnvStack:
         self.check_account()
         self.init()
         self.tf.run(["destroy", "-input=false", "-auto-approve", f"-lock-timeout={LOCK_TIMEOUT}",
-                     *self._var_args(self._image_vars())], what=f"destroy {self.name}",
+                     *self._var_args(self._release_vars())], what=f"destroy {self.name}",
                     backend=self.backend_label)
-        self._deployed_file.unlink(missing_ok=True)
-        for stale in (self.paths.plan_file(self.name), self.paths.plan_json(self.name)):
-            stale.unlink(missing_ok=True)
+        self.saved_plan.discard()
 
 
 def image_var(output_value: Any) -> str | None:

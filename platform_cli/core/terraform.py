@@ -34,6 +34,30 @@ from .tfconfig import ProviderSource
 MIN_VERSION = (1, 10, 0)
 BINARY_ENVVAR = "PLATFORMCTL_TERRAFORM"
 INTERRUPT_GRACE_SECONDS = 60  # how long Terraform may take to stop and release its lock after SIGINT
+FOLLOW_POLL_SECONDS = 0.02  # how often the output file is read while Terraform runs
+READ_CHUNK_BYTES = 1 << 16
+RAW_SUFFIX = ".raw"  # Terraform's own output, before masking; removed once it is in the log
+
+
+def adopt_orphan_output(logs_dir: Path, mask) -> None:
+    """Output files of a Terraform whose platformctl died (killed mid-apply): masked into a log of their own."""
+    if not logs_dir.is_dir():
+        return
+    for raw in logs_dir.glob(f"*{RAW_SUFFIX}"):
+        try:
+            age = time.time() - raw.stat().st_mtime
+            if age < ORPHAN_QUIET_SECONDS:  # maybe still being written by a Terraform that runs on
+                continue
+            text = raw.read_bytes().decode("utf-8", errors="replace")
+            raw.with_name(raw.name[:-len(RAW_SUFFIX)] + ".orphaned.log").write_text(
+                "# output of a Terraform whose platformctl stopped before it did\n" + mask(strip_ansi(text)),
+                encoding="utf-8")
+            raw.unlink()
+        except OSError:
+            continue
+
+
+ORPHAN_QUIET_SECONDS = 60
 
 _running: set[subprocess.Popen] = set()
 _running_lock = threading.Lock()
@@ -224,43 +248,67 @@ class Terraform:
 
     def run(self, args: Sequence[str], *, ok: Sequence[int] = (0,), what: str | None = None,
             stream: bool = True, backend: str = "") -> RunResult:
-        """Run terraform, streaming merged output live (if `stream`) and capturing it to a per-run log."""
+        """Run terraform, streaming merged output live (if `stream`) and capturing it to a per-run log.
+
+        Terraform writes to a private file that we follow, not to a pipe: if platformctl dies mid-apply, Terraform
+        finishes its work and releases its state lock instead of dying on a broken pipe halfway through."""
         cmd = self.command_line(args)
         log_path = self._log_path(args[0])
+        adopt_orphan_output(log_path.parent, self.console.mask)
+        raw_path = log_path.with_name(log_path.name + RAW_SUFFIX)
         started = time.monotonic()
         captured: list[str] = []
+        raw_fd = os.open(raw_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # may hold unmasked values
         try:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            proc = subprocess.Popen(cmd, stdout=raw_fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=self.environment(), start_new_session=True)
         except OSError as exc:
+            os.close(raw_fd)
+            raw_path.unlink(missing_ok=True)
             raise TerraformMissing(f"terraform at {self.binary} could not be run: {exc.strerror}") from None
+        os.close(raw_fd)
         with _running_lock:
             _running.add(proc)
         interrupted = False
+
+        def emit(raw: bytes, log) -> None:
+            line = raw.decode("utf-8", errors="replace")
+            captured.append(line)
+            log.write(self.console.mask(strip_ansi(line)))
+            if stream:
+                self.console.stream_line(line.rstrip("\n"), self.prefix)
+
         try:
-            with open(log_path, "w", encoding="utf-8", buffering=1) as log:  # line-buffered: tail -f works
-                log.write(f"$ {' '.join(cmd)}\n")
-                assert proc.stdout is not None
+            with open(log_path, "w", encoding="utf-8", buffering=1) as log, open(raw_path, "rb") as reader:
+                log.write(self.console.mask(f"$ {' '.join(cmd)}\n"))  # line-buffered: tail -f works
+                pending = b""
                 while True:
                     try:
-                        raw = proc.stdout.readline()
+                        chunk = reader.read(READ_CHUNK_BYTES)
+                        if chunk:
+                            pending += chunk
+                            *lines, pending = pending.split(b"\n")
+                            for raw in lines:
+                                emit(raw + b"\n", log)
+                            continue
+                        if proc.poll() is not None:
+                            rest = reader.read()
+                            if rest or pending:
+                                for raw in (pending + rest).splitlines(keepends=True):
+                                    emit(raw, log)
+                            break
+                        time.sleep(FOLLOW_POLL_SECONDS)
                     except KeyboardInterrupt:
                         interrupted = True
                         proc.send_signal(signal.SIGINT)
                         self.console.warn("interrupt: asked Terraform to stop (it will release its lock)")
-                        continue
-                    if not raw:
-                        break
-                    line = raw.decode("utf-8", errors="replace")
-                    captured.append(line)
-                    log.write(strip_ansi(line))
-                    if stream:
-                        self.console.stream_line(line.rstrip("\n"), self.prefix)
                 rc = self._wait(proc)
                 log.write(f"\n# exit {rc} after {time.monotonic() - started:.1f}s\n")
         finally:
             with _running_lock:
                 _running.discard(proc)
+            if proc.poll() is not None:
+                raw_path.unlink(missing_ok=True)
         output = "".join(captured)
         if interrupted or rc in (-signal.SIGINT, 130):
             raise Interrupted(f"terraform {args[0]} interrupted", hint=f"log: {log_path}")
@@ -289,7 +337,8 @@ class Terraform:
         proc = subprocess.run(cmd, capture_output=True, env=self.environment(), start_new_session=True)
         stdout = proc.stdout.decode("utf-8", errors="replace")
         stderr = proc.stderr.decode("utf-8", errors="replace")
-        log_path.write_text(f"$ {' '.join(cmd)}\n{strip_ansi(stderr)}\n# exit {proc.returncode}\n", encoding="utf-8")
+        log_path.write_text(self.console.mask(f"$ {' '.join(cmd)}\n{strip_ansi(stderr)}\n# exit {proc.returncode}\n"),
+                            encoding="utf-8")
         result = RunResult(cmd, proc.returncode, stderr, log_path, time.monotonic() - started, stdout=stdout)
         if proc.returncode != 0:
             raise classify_failure(stderr + stdout, log_path=log_path, what=what or f"terraform {args[0]}",

@@ -1,8 +1,8 @@
 """Start, stop and find the local sandbox (platform_cli.sandbox.server in a background process).
 
-State lives in one directory (default <work dir>/sandbox, i.e. <repo>/.platformctl/sandbox): sandbox.json says
-which pid serves which port, server.log holds its output. Nothing here imports Click; errors are SandboxError
-subclasses with one-line messages that say what to do next.
+State lives in one directory the caller names (platformctl decides it in one place: core.paths.Paths.sandbox_dir):
+sandbox.json says which pid serves which port, server.log holds its output. Nothing here imports Click or the
+platformctl core; errors are SandboxError subclasses with one-line messages that say what to do next.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ HEALTH_REQUEST_TIMEOUT_SECONDS = 1.0
 POLL_INTERVAL_SECONDS = 0.05
 STATE_FILE = "sandbox.json"
 LOG_FILE = "server.log"
-SANDBOX_DIR_ENVVAR = "PLATFORMCTL_SANDBOX_DIR"
 
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 __all__ = [
     "SANDBOX_STATE_BUCKET", "SandboxError", "PortInUseError", "AlreadyRunningError", "SandboxInfo",
-    "start", "stop", "status", "ensure_running", "env_vars", "backend_config", "default_state_dir",
+    "start", "stop", "status", "ensure_running", "env_vars", "backend_config", "free_port",
 ]
 
 
@@ -71,17 +70,6 @@ class SandboxInfo:
         return env_vars(self.endpoint)
 
 
-def default_state_dir() -> Path:
-    """PLATFORMCTL_SANDBOX_DIR, else <work dir>/sandbox (the work dir as platform_cli.core.paths defines it)."""
-    if os.environ.get(SANDBOX_DIR_ENVVAR):
-        return Path(os.environ[SANDBOX_DIR_ENVVAR]).resolve()
-    try:
-        from platform_cli.core.paths import Paths
-    except ImportError:  # the sandbox also runs without the CLI core (e.g. a trimmed install)
-        return Path.cwd() / ".platformctl" / "sandbox"
-    return Paths.discover().work_dir / "sandbox"
-
-
 def env_vars(endpoint: str, region: str = DEFAULT_REGION) -> dict[str, str]:
     """What boto3, the AWS CLI and Terraform (provider and S3 backend) need to talk to the sandbox."""
     return {
@@ -115,8 +103,8 @@ def backend_config(key: str | None = None, region: str = DEFAULT_REGION) -> dict
     return config
 
 
-def _state_dir(state_dir: str | Path | None) -> Path:
-    return Path(state_dir).resolve() if state_dir else default_state_dir()
+def _state_dir(state_dir: str | Path) -> Path:
+    return Path(state_dir).resolve()
 
 
 def _read_state(directory: Path) -> SandboxInfo | None:
@@ -180,7 +168,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def status(state_dir: str | Path | None = None) -> SandboxInfo | None:
+def status(state_dir: str | Path) -> SandboxInfo | None:
     """The running sandbox recorded in state_dir, or None. A stale record (process gone) is cleaned up."""
     directory = _state_dir(state_dir)
     info = _read_state(directory)
@@ -200,9 +188,13 @@ def _log_tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
-def start(port: int | None = None, *, state_dir: str | Path | None = None,
+def start(port: int | None = None, *, state_dir: str | Path,
           timeout: float = START_TIMEOUT_SECONDS) -> SandboxInfo:
-    """Start the sandbox in the background on 127.0.0.1:port and wait until it answers."""
+    """Start the sandbox in the background on 127.0.0.1:port and wait until it answers.
+
+    Without a port it takes DEFAULT_PORT when that is free, else any free port (a second checkout on the same
+    machine gets its own sandbox); everything else reads the port from the sandbox's record. A port asked for
+    explicitly is used or refused, never swapped."""
     directory = _state_dir(state_dir)
     running = status(directory)
     if running:
@@ -210,8 +202,9 @@ def start(port: int | None = None, *, state_dir: str | Path | None = None,
             f"A sandbox is already running at {running.endpoint} (pid {running.pid}, state in {directory}); "
             "use it, or stop it first with `platformctl sandbox stop`."
         )
-    port = DEFAULT_PORT if port is None else port
-    if not _port_free(port):
+    if port is None:
+        port = DEFAULT_PORT if _port_free(DEFAULT_PORT) else free_port()
+    elif not _port_free(port):
         raise PortInUseError(
             f"Port {port} on {LOOPBACK} is already in use by another program; choose another with --port."
         )
@@ -272,7 +265,7 @@ def _terminate(pid: int, timeout: float) -> None:
         pass
 
 
-def stop(state_dir: str | Path | None = None, timeout: float = STOP_TIMEOUT_SECONDS) -> SandboxInfo | None:
+def stop(state_dir: str | Path, timeout: float = STOP_TIMEOUT_SECONDS) -> SandboxInfo | None:
     """Stop the sandbox; returns what was stopped, or None when none was running (stopping is idempotent)."""
     directory = _state_dir(state_dir)
     info = _read_state(directory)
@@ -286,6 +279,6 @@ def stop(state_dir: str | Path | None = None, timeout: float = STOP_TIMEOUT_SECO
     return info
 
 
-def ensure_running(port: int | None = None, *, state_dir: str | Path | None = None) -> SandboxInfo:
+def ensure_running(port: int | None = None, *, state_dir: str | Path) -> SandboxInfo:
     """The running sandbox, started first if needed (what the global --sandbox option calls)."""
     return status(state_dir) or start(port, state_dir=state_dir)

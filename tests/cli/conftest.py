@@ -1,25 +1,25 @@
-"""Fixtures for CLI tests: one moto server per session, one provider cache, a fresh project per test.
+"""Fixtures for CLI tests: the session's sandbox, one provider cache, a fresh project per test.
 
 Each test gets its own copy of a small project (envs/ + a tiny fixture stack in infra/platform, committed to git)
 with a unique state key and project name, so tests never share Terraform state; the provider cache and the
-moto server are shared so the suite stays fast.
+sandbox (tests/conftest.py) are shared so the suite stays fast. The project reaches the sandbox through
+AWS_ENDPOINT_URL, as it would any endpoint: this is platformctl's path for real AWS, not its --sandbox path.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import pytest
 from click.testing import CliRunner
+from moto.core import DEFAULT_ACCOUNT_ID
 
 from platform_cli.cli import cli
 
@@ -28,41 +28,15 @@ REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 STATE_BUCKET = "pctl-test-state"
 REGION = "eu-west-1"
-ACCOUNT = "111111111111"
-MOTO_START_TIMEOUT = 30  # seconds for moto_server to answer
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+ACCOUNT = DEFAULT_ACCOUNT_ID  # the account the sandbox answers for, so the identity check passes
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory):
-    """moto's HTTP server, its default account set to staging's account so the identity check passes."""
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "w")
-    moto = VENV_BIN / "moto_server"
-    proc = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "MOTO_ACCOUNT_ID": ACCOUNT})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + MOTO_START_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("moto_server did not start")
-    s3 = boto3.client("s3", endpoint_url=url, region_name=REGION, aws_access_key_id="test",
-                      aws_secret_access_key="test")
+def moto_endpoint(sandbox):
+    """The session sandbox's endpoint, with the state bucket the test projects' backends name."""
+    s3 = sandbox.client("s3", REGION)
     s3.create_bucket(Bucket=STATE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    return sandbox.endpoint
 
 
 @pytest.fixture(scope="session")
@@ -98,11 +72,28 @@ class Project:
         subprocess.run(["git", "-C", str(self.root), "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm",
                         message, "--allow-empty"], check=True, capture_output=True)
 
-    def invoke(self, *args, input=None):
-        """Run the CLI in-process through CliRunner."""
+    def invoke(self, *args, input=None, env=None):
+        """Run the CLI in-process through CliRunner (env: extra variables, e.g. another person's keys)."""
         runner = CliRunner()
-        return runner.invoke(cli, ["--no-color", "--root", str(self.root), *args], env=self.env, input=input,
-                             catch_exceptions=False)
+        return runner.invoke(cli, ["--no-color", "--root", str(self.root), *args], env={**self.env, **(env or {})},
+                             input=input, catch_exceptions=False)
+
+    def history(self, env: str) -> list[dict]:
+        result = self.invoke("history", env, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    def person(self, name: str) -> dict[str, str]:
+        """Credentials of an IAM user made in the sandbox: a second identity on one machine."""
+        import boto3
+
+        iam = boto3.client("iam", region_name=REGION)
+        try:
+            iam.create_user(UserName=f"{self.name}-{name}")
+        except iam.exceptions.EntityAlreadyExistsException:
+            pass
+        key = iam.create_access_key(UserName=f"{self.name}-{name}")["AccessKey"]
+        return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
 
     def run(self, *args, env=None, timeout=300, **kw):
         """Run the installed console script as a real subprocess."""
@@ -115,15 +106,19 @@ class Project:
         return {**os.environ, **self.env}
 
 
-@pytest.fixture
-def project(tmp_path, moto_endpoint, cli_config, monkeypatch):
+# Nothing listens on the discard port: a project aimed here fails any AWS call at once, which is what the tests
+# of refusals that must happen before Terraform or AWS are touched want (they run in the fast tier).
+UNREACHABLE_ENDPOINT = "http://127.0.0.1:9"
+
+
+def _make_project(tmp_path, monkeypatch, cli_config, endpoint: str) -> Project:
     name = "t" + uuid.uuid4().hex[:10]
     root = tmp_path / "repo"
     (root / "infra").mkdir(parents=True)
     shutil.copytree(FIXTURES / "stack", root / "infra" / "platform")
     (root / "modules").mkdir()
     env = {
-        "AWS_ENDPOINT_URL": moto_endpoint,
+        "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": REGION,
@@ -131,8 +126,10 @@ def project(tmp_path, moto_endpoint, cli_config, monkeypatch):
         "AWS_PROFILE": None,
         "TF_CLI_CONFIG_FILE": str(cli_config),
         "PLATFORMCTL_WORK_DIR": str(tmp_path / "work"),
+        "PLATFORMCTL_SANDBOX_DIR": str(tmp_path / "sandbox"),
         "PLATFORMCTL_ROOT": None,
         "PLATFORMCTL_SANDBOX": None,
+        "PLATFORMCTL_MASKS": None,
         "NO_COLOR": "1",
     }
     for key, value in env.items():
@@ -146,3 +143,15 @@ def project(tmp_path, moto_endpoint, cli_config, monkeypatch):
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     p.commit("initial")
     return p
+
+
+@pytest.fixture
+def project(tmp_path, moto_endpoint, cli_config, monkeypatch) -> Project:
+    """A project whose AWS is the session's sandbox (real tier)."""
+    return _make_project(tmp_path, monkeypatch, cli_config, moto_endpoint)
+
+
+@pytest.fixture
+def offline_project(tmp_path, cli_config, monkeypatch) -> Project:
+    """A project whose AWS endpoint answers nothing: for refusals made before any AWS or Terraform work."""
+    return _make_project(tmp_path, monkeypatch, cli_config, UNREACHABLE_ENDPOINT)

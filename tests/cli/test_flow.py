@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import boto3
+
+from platform_cli.core.terraform import binary_version, find_binary
 
 from .conftest import REGION
 
@@ -13,14 +16,17 @@ def test_plan_as_a_subprocess_streams_terraform_saves_plan_and_record_and_exits_
     result = project.run("plan", "staging")
     assert result.returncode == 2, result.stderr
     assert "Terraform will perform the following actions" in result.stdout  # Terraform's own output, streamed
-    assert "staging: 1 to add, 0 to change, 0 to destroy, 0 to replace" in result.stdout
+    assert "staging: 2 to add, 0 to change, 0 to destroy, 0 to replace" in result.stdout
     work = project.work_dir / "envs" / "staging"
     record = json.loads((work / "plan-record.json").read_text())
-    assert record["counts"] == {"add": 1, "change": 0, "destroy": 0, "replace": 0, "import": 0}
-    assert record["changes"][0]["address"] == "aws_s3_bucket.this"
+    assert record["counts"] == {"add": 2, "change": 0, "destroy": 0, "replace": 0, "import": 0}
+    assert [c["address"] for c in record["changes"]] == ["aws_ecr_repository.this", "aws_s3_bucket.this"]
     prov = record["provenance"]
-    assert len(prov["git_commit"]) == 40 and prov["terraform_version"] == "1.11.4"
-    assert prov["providers"]["registry.terraform.io/hashicorp/aws"] == "5.100.0"
+    assert len(prov["git_commit"]) == 40
+    assert prov["terraform_version"] == binary_version(find_binary())  # what the tool itself says
+    lock = (project.root / "infra/platform/.terraform.lock.hcl").read_text()
+    locked = re.search(r'provider "registry.terraform.io/hashicorp/aws" \{\s*version\s*=\s*"([^"]+)"', lock)
+    assert prov["providers"]["registry.terraform.io/hashicorp/aws"] == locked.group(1)
     assert (work / "plan.tfplan").is_file()
     assert list((work / "logs").glob("*-plan.log"))
 
@@ -52,7 +58,10 @@ def test_plan_apply_output_drift_destroy_on_one_environment(project):
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "image", "Value": "edited-by-hand"}]})
     drifted = project.invoke("drift", "staging", "--json")
     assert drifted.exit_code == 2
-    assert json.loads(drifted.stdout)["drifted"] == [{"address": "aws_s3_bucket.this", "actions": ["update"]}]
+    (item,) = json.loads(drifted.stdout)["drifted"]
+    assert (item["address"], item["actions"]) == ("aws_s3_bucket.this", ["update"])
+    assert "tags" in item["attributes"]
+    assert "aws_s3_bucket.this (tags" in project.invoke("drift", "staging").stdout
 
     destroyed = project.invoke("destroy", "staging", "--yes")
     assert destroyed.exit_code == 0, destroyed.output

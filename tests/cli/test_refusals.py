@@ -9,7 +9,7 @@ import subprocess
 
 import boto3
 
-from .conftest import REGION, STATE_BUCKET
+from .conftest import ACCOUNT, REGION, STATE_BUCKET
 
 
 def one_line_error(result) -> str:
@@ -20,56 +20,56 @@ def one_line_error(result) -> str:
     return lines[0]
 
 
-def test_unknown_environment_is_refused_naming_known_ones(project):
-    result = project.invoke("plan", "qa")
+def test_unknown_environment_is_refused_naming_known_ones(offline_project):
+    result = offline_project.invoke("plan", "qa")
     assert result.exit_code == 1
     assert one_line_error(result) == "Error: unknown environment 'qa' (known environments: prod, staging)"
 
 
-def test_malformed_yaml_names_file_and_position(project):
-    (project.root / "envs/staging/env.yaml").write_text('account_id: "111111111111"\nregion: [eu-west-1\n')
-    result = project.invoke("plan", "staging")
+def test_malformed_yaml_names_file_and_position(offline_project):
+    (offline_project.root / "envs/staging/env.yaml").write_text('account_id: "111111111111"\nregion: [eu-west-1\n')
+    result = offline_project.invoke("plan", "staging")
     assert result.exit_code == 1
     line = one_line_error(result)
     assert "envs/staging/env.yaml: malformed YAML at line" in line
 
 
-def test_invalid_field_names_file_field_and_reason(project):
-    project.write_env("staging", approvals=-1)
-    result = project.invoke("envs")
+def test_invalid_field_names_file_field_and_reason(offline_project):
+    offline_project.write_env("staging", approvals=-1)
+    result = offline_project.invoke("envs")
     assert result.exit_code == 1
     line = one_line_error(result)
     assert "envs/staging/env.yaml: field 'approvals': -1 is not a whole number >= 0" in line
 
 
-def test_unknown_key_in_env_file_is_named(project):
-    project.write_env("staging", extra="colour: blue\n")
-    line = one_line_error(project.invoke("plan", "staging"))
+def test_unknown_key_in_env_file_is_named(offline_project):
+    offline_project.write_env("staging", extra="colour: blue\n")
+    line = one_line_error(offline_project.invoke("plan", "staging"))
     assert "field 'colour': unknown key" in line
 
 
-def test_tfvars_disagreeing_with_env_yaml_is_refused(project):
-    tfvars = project.root / "envs/staging/terraform.tfvars"
+def test_tfvars_disagreeing_with_env_yaml_is_refused(offline_project):
+    tfvars = offline_project.root / "envs/staging/terraform.tfvars"
     tfvars.write_text(tfvars.read_text().replace('region = "eu-west-1"', 'region = "us-east-1"'))
-    line = one_line_error(project.invoke("plan", "staging"))
+    line = one_line_error(offline_project.invoke("plan", "staging"))
     assert "terraform.tfvars: field 'region': 'us-east-1' does not match env.yaml region 'eu-west-1'" in line
 
 
-def test_missing_terraform_binary_via_envvar_subprocess(project):
-    env = {**project.full_env(), "PLATFORMCTL_TERRAFORM": "/nowhere/terraform"}
-    result = project.run("plan", "staging", env=env)
+def test_missing_terraform_binary_via_envvar_subprocess(offline_project):
+    env = {**offline_project.full_env(), "PLATFORMCTL_TERRAFORM": "/nowhere/terraform"}
+    result = offline_project.run("plan", "staging", env=env)
     assert result.returncode == 1
     assert one_line_error(result).startswith("Error: terraform binary not found at /nowhere/terraform")
 
 
-def test_missing_terraform_binary_on_path_subprocess(project):
-    env = {**project.full_env(), "PATH": "/usr/bin:/bin"}  # terraform lives in /usr/local/bin here
-    result = project.run("init", "staging", env=env)
+def test_missing_terraform_binary_on_path_subprocess(offline_project):
+    env = {**offline_project.full_env(), "PATH": "/usr/bin:/bin"}  # terraform lives in /usr/local/bin here
+    result = offline_project.run("init", "staging", env=env)
     assert result.returncode == 1
     assert "Error: terraform binary not found on PATH (install Terraform >= 1.10.0" in one_line_error(result)
 
 
-def test_terraform_too_old_is_refused(project, tmp_path):
+def test_terraform_too_old_is_refused(offline_project, tmp_path):
     # A fake binary: an old Terraform cannot be installed here (no registry/network), so we stand in a script that
     # answers `terraform version` the way Terraform 1.5.7 does. Only the version probe is mocked.
     fake_dir = tmp_path / "old-tf"
@@ -77,18 +77,18 @@ def test_terraform_too_old_is_refused(project, tmp_path):
     fake = fake_dir / "terraform"
     fake.write_text('#!/bin/sh\necho \'{"terraform_version":"1.5.7","platform":"linux_amd64"}\'\n')
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    env = {**project.full_env(), "PATH": f"{fake_dir}:{os.environ['PATH']}"}
-    result = project.run("plan", "staging", env=env)
+    env = {**offline_project.full_env(), "PATH": f"{fake_dir}:{os.environ['PATH']}"}
+    result = offline_project.run("plan", "staging", env=env)
     assert result.returncode == 1
     assert f"Error: terraform 1.5.7 at {fake} is too old; need >= 1.10.0" in one_line_error(result)
 
 
-def test_no_credentials_is_refused(project, tmp_path):
-    env = {k: v for k, v in project.full_env().items()
+def test_no_credentials_is_refused(offline_project, tmp_path):
+    env = {k: v for k, v in offline_project.full_env().items()
            if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")}
     env.update({"AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_CONFIG_FILE": str(tmp_path / "none"),
                 "AWS_EC2_METADATA_DISABLED": "true"})
-    result = project.run("plan", "staging", env=env)
+    result = offline_project.run("plan", "staging", env=env)
     assert result.returncode == 1
     assert "Error: no AWS credentials found (set AWS_PROFILE" in one_line_error(result)
 
@@ -105,7 +105,7 @@ def test_backend_unreachable_is_refused_naming_the_backend(project):
 def test_wrong_aws_account_is_refused(project):
     project.write_env("staging", account="999999999999")
     line = one_line_error(project.invoke("plan", "staging"))
-    assert "staging lives in account 999999999999 but the current credentials are for 111111111111" in line
+    assert f"staging lives in account 999999999999 but the current credentials are for {ACCOUNT}" in line
 
 
 def test_state_lock_held_shows_who_holds_it(project):
@@ -124,8 +124,8 @@ def test_state_lock_held_shows_who_holds_it(project):
     assert "force-unlock 4e1f-lock" in line
 
 
-def test_apply_without_a_plan_is_refused(project):
-    result = project.invoke("apply", "staging")
+def test_apply_without_a_plan_is_refused(offline_project):
+    result = offline_project.invoke("apply", "staging")
     assert result.exit_code == 1
     assert one_line_error(result) == ("Error: no saved plan for staging: apply only applies a saved plan "
                                       "(run `platformctl plan staging` first, review it, then apply)")
@@ -146,41 +146,138 @@ def test_stale_plan_is_refused_naming_what_changed(project):
     assert "git commit changed" in line
 
 
-def test_destroy_of_protected_environment_is_refused(project):
-    result = project.invoke("destroy", "prod", "--yes")
+def test_destroy_of_protected_environment_is_refused(offline_project):
+    result = offline_project.invoke("destroy", "prod", "--yes")
     assert result.exit_code == 1
     assert one_line_error(result).startswith("Error: prod is protected: destroy is refused")
 
 
-def test_destroy_needs_the_name_typed_back(project):
-    result = project.invoke("destroy", "staging", input="prod\n")
+def test_destroy_needs_the_name_typed_back(offline_project):
+    result = offline_project.invoke("destroy", "staging", input="prod\n")
     assert result.exit_code == 1
     assert "destroy of staging not confirmed (typed 'prod')" in one_line_error(result)
 
 
-def test_protected_apply_needs_an_approved_plan(project):
-    assert project.invoke("plan", "prod").exit_code == 2
+def test_protected_apply_needs_an_approval_from_someone_else(project):
+    assert project.invoke("plan", "prod").exit_code == 2  # a protected plan is also a request
+    (request,) = [e for e in project.history("prod") if e["kind"] == "request"]
     result = project.invoke("apply", "prod")
     assert result.exit_code == 1
-    assert "prod is protected: plan " in one_line_error(result)
+    assert f"prod is protected: request {request['request_id']}" in one_line_error(result)
     assert "has 0 of 1 required approval(s)" in one_line_error(result)
-    # The approval flow (a later feature) writes a record for the exact plan hash; with it, apply goes ahead.
-    record = json.loads((project.work_dir / "envs/prod/plan-record.json").read_text())
-    approvals = project.work_dir / "envs/prod/approvals"
-    approvals.mkdir(parents=True)
-    (approvals / f"{record['plan_sha256']}.json").write_text(
-        json.dumps({"plan_sha256": record["plan_sha256"], "approvers": ["bob"]}))
+
+    own = project.invoke("approve", "prod")
+    assert own.exit_code == 1 and "may not approve it" in one_line_error(own)
+
+    bob = project.person("bob")
+    assert project.invoke("approve", "prod", "no-such-request", env=bob).exit_code == 1
+    approved = project.invoke("approve", "prod", request["request_id"], env=bob)
+    assert approved.exit_code == 0, approved.output
+    again = project.invoke("approve", "prod", env=bob)
+    assert again.exit_code == 1 and "already approved" in one_line_error(again)
+
     applied = project.invoke("apply", "prod")
-    assert applied.exit_code == 0, applied.output
+    assert "prod: applied plan" in applied.stdout, applied.output
+    kinds = [e["kind"] for e in project.history("prod")]
+    assert kinds[:4] == ["request", "approval", "apply-start", "apply-outcome"]
+    assert project.history("prod")[3]["outcome"] == "applied"
+    assert "verify" in kinds  # verified right after, whatever the fixture stack's result
 
 
-def test_verbose_shows_the_traceback(project):
-    result = project.run("-v", "plan", "qa")
+def test_a_replaced_or_stale_request_cannot_be_approved(project):
+    bob = project.person("bob")
+    assert project.invoke("plan", "prod").exit_code == 2
+    first = project.history("prod")[-1]["request_id"]
+    assert project.invoke("plan", "prod").exit_code == 2  # a newer request replaces the first
+    replaced = project.invoke("approve", "prod", first, env=bob)
+    assert replaced.exit_code == 1 and f"request {first} for prod was replaced by" in one_line_error(replaced)
+
+    assert project.invoke("approve", "prod", env=bob).exit_code == 0
+    project.invoke("apply", "prod")  # prod now has state
+    assert project.invoke("plan", "prod").exit_code in (0, 2)
+    latest = project.history("prod")[-1]
+    assert latest["kind"] == "request" and latest["state_serial"] is not None
+    # The state moves on under the request (an apply made outside platformctl, say).
+    s3 = boto3.client("s3", region_name=REGION)
+    key = f"{project.name}/prod.tfstate"
+    state = json.loads(s3.get_object(Bucket=STATE_BUCKET, Key=key)["Body"].read())
+    state["serial"] += 1
+    s3.put_object(Bucket=STATE_BUCKET, Key=key, Body=json.dumps(state))
+    stale = project.invoke("approve", "prod", latest["request_id"], env=bob)
+    assert stale.exit_code == 1
+    assert f"request {latest['request_id']} for prod is stale" in one_line_error(stale)
+
+
+def test_apply_refuses_a_stored_plan_whose_sha256_differs_from_the_approved_one(project):
+    assert project.invoke("plan", "prod").exit_code == 2
+    request = [e for e in project.history("prod") if e["kind"] == "request"][-1]
+    assert project.invoke("approve", "prod", env=project.person("bob")).exit_code == 0
+    # Another machine (a later CI job) has no local plan; someone swapped the stored bytes meanwhile.
+    for name in ("plan.tfplan", "plan-record.json"):
+        (project.work_dir / "envs/prod" / name).unlink()
+    s3 = boto3.client("s3", region_name=REGION)
+    key = f"{project.name}/prod.tfstate.platformctl/plans/{request['request_id']}.tfplan"
+    s3.put_object(Bucket=STATE_BUCKET, Key=key, Body=b"not the approved plan")
+    result = project.invoke("apply", "prod")
+    assert result.exit_code == 1
+    assert "has sha256" in one_line_error(result) and "not the approved" in one_line_error(result)
+    assert not [e for e in project.history("prod") if e["kind"] == "apply-start"]
+
+
+def test_a_second_apply_at_the_same_time_names_who_holds_the_lock(project):
+    assert project.invoke("plan", "staging").exit_code == 2
+    s3 = boto3.client("s3", region_name=REGION)
+    key = f"{project.name}/staging.tfstate.platformctl/lock.json"
+    s3.put_object(Bucket=STATE_BUCKET, Key=key, Body=json.dumps(
+        {"holder": "arn:aws:iam::123456789012:user/alice", "operation": "apply staging",
+         "since": "2026-11-26T10:00:00+00:00", "host": "another-machine", "pid": 1}))
+    result = project.invoke("apply", "staging")
+    assert result.exit_code == 1
+    assert "apply staging refused: arn:aws:iam::123456789012:user/alice holds the lock" in one_line_error(result)
+    assert not [e for e in project.history("staging") if e["kind"] == "apply-start"]
+
+
+def test_rollback_refusals(project):
+    unknown = project.invoke("rollback", "staging", "--to", "nope")
+    assert unknown.exit_code == 1 and "no history entry 'nope' in staging" in one_line_error(unknown)
+    nothing = project.invoke("rollback", "staging")
+    assert nothing.exit_code == 1 and "no earlier release that verified" in one_line_error(nothing)
+
+
+def test_verbose_shows_the_traceback(offline_project):
+    result = offline_project.run("-v", "plan", "qa")
     assert result.returncode == 1
     assert "Traceback" in result.stderr and "UnknownEnvironment" in result.stderr
 
 
-def test_unknown_environment_subprocess(project):
-    result = project.run("apply", "qa")
+def test_unknown_environment_subprocess(offline_project):
+    result = offline_project.run("apply", "qa")
     assert result.returncode == 1
     assert one_line_error(result).startswith("Error: unknown environment 'qa'")
+
+
+def test_usage_errors_exit_64_not_the_changes_code(offline_project):
+    """2 means "changes present" to CI; a typo must never read as that."""
+    for args in (("plan",), ("plan", "staging", "--image", "sha256:zz"), ("plan", "staging", "--all"),
+                 ("--no-such-flag",), ("apply",)):
+        result = offline_project.invoke(*args)
+        assert result.exit_code == 64, (args, result.output)
+        assert "Error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_usage_error_exit_code_as_a_subprocess(offline_project):
+    result = offline_project.run("plan")
+    assert result.returncode == 64
+    assert "give one or more environments, or --all" in result.stderr
+
+
+def test_env_folder_name_terraform_would_refuse_is_refused_first(offline_project):
+    bad = offline_project.root / "envs" / "Stage_1"
+    (offline_project.root / "envs" / "staging").rename(bad)
+    for args in (("envs",), ("plan", "Stage_1")):
+        result = offline_project.invoke(*args)
+        assert result.exit_code == 1
+        line = one_line_error(result)
+        assert "invalid environment name 'Stage_1'" in line
+        assert ("environment must be 2-16 lowercase letters, digits or hyphens, starting with a letter and not "
+                "ending with a hyphen.") in line

@@ -11,6 +11,9 @@ from botocore.exceptions import ClientError
 
 from platform_cli.sandbox.images import push_placeholder_image
 
+# Module-scoped fixtures: one worker runs the whole file (`make test` runs pytest-xdist).
+pytestmark = pytest.mark.xdist_group("apprunner")
+
 SETTLE_DEADLINE_SECONDS = 10.0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,17 +12,27 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from platform_cli.commands.sandbox import EXIT_NOT_RUNNING, sandbox as sandbox_group
+from platform_cli.cli import cli
+from platform_cli.commands.sandbox import EXIT_NOT_RUNNING
+from platform_cli.core.paths import SANDBOX_DIR_ENVVAR, WORK_DIR_ENVVAR
 from platform_cli.sandbox import manager
+
+pytestmark = pytest.mark.real  # every test here starts a sandbox process of its own
 
 
 @pytest.fixture
 def state_dir(tmp_path, monkeypatch):
     """A private sandbox state dir; the CLI commands find it through PLATFORMCTL_SANDBOX_DIR."""
     directory = tmp_path / "sandbox"
-    monkeypatch.setenv(manager.SANDBOX_DIR_ENVVAR, str(directory))
+    monkeypatch.setenv(SANDBOX_DIR_ENVVAR, str(directory))
     yield directory
     manager.stop(directory)
+
+
+def sandbox_cli(*args: str, root=None):
+    """`platformctl [--root ROOT] sandbox ARGS` in-process."""
+    prefix = ["--root", str(root)] if root else []
+    return CliRunner().invoke(cli, [*prefix, "sandbox", *args])
 
 
 def test_start_status_env_and_stop(state_dir):
@@ -104,27 +115,26 @@ def test_backend_config_points_at_the_sandbox_bucket():
 
 # ---------------------------------------------------------------------------------------------- the CLI group
 def test_cli_start_status_env_push_stop(state_dir, sandbox):
-    runner = CliRunner()
     port = manager.free_port()
-    result = runner.invoke(sandbox_group, ["start", "--port", str(port)])
+    result = sandbox_cli("start", "--port", str(port))
     assert result.exit_code == 0, result.output
     assert f"http://127.0.0.1:{port}" in result.output
 
-    result = runner.invoke(sandbox_group, ["start", "--port", str(port)])
+    result = sandbox_cli("start", "--port", str(port))
     assert result.exit_code == 1 and "already running" in result.output
 
-    assert runner.invoke(sandbox_group, ["status"]).exit_code == 0
-    status = runner.invoke(sandbox_group, ["status", "--json"])
+    assert sandbox_cli("status").exit_code == 0
+    status = sandbox_cli("status", "--json")
     assert '"running": true' in status.output
 
-    env = runner.invoke(sandbox_group, ["env"]).output
+    env = sandbox_cli("env").output
     assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in env
     assert "export AWS_ACCESS_KEY_ID=testing" in env
 
     ecr = boto3.client("ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     ecr.create_repository(repositoryName="cli-push")
-    pushed = runner.invoke(sandbox_group, ["push-image", "cli-push", "--tag", "v7"])
+    pushed = sandbox_cli("push-image", "cli-push", "--tag", "v7")
     assert pushed.exit_code == 0, pushed.output
     digest = pushed.output.strip()
     assert digest.startswith("sha256:") and len(digest) == 71
@@ -135,27 +145,27 @@ def test_cli_start_status_env_push_stop(state_dir, sandbox):
     eu_ecr = boto3.client("ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="eu-west-1",
                           aws_access_key_id="testing", aws_secret_access_key="testing")
     url = eu_ecr.create_repository(repositoryName="eu-repo")["repository"]["repositoryUri"]
-    by_url = runner.invoke(sandbox_group, ["push-image", url])
+    by_url = sandbox_cli("push-image", url)
     assert by_url.exit_code == 0, by_url.output
     assert eu_ecr.describe_images(repositoryName="eu-repo")["imageDetails"][0]["imageDigest"] == by_url.output.strip()
 
-    missing = runner.invoke(sandbox_group, ["push-image", "no-such-repo"])
+    missing = sandbox_cli("push-image", "no-such-repo")
     assert missing.exit_code == 1 and "no-such-repo" in missing.output
 
-    stopped = runner.invoke(sandbox_group, ["stop"])
+    stopped = sandbox_cli("stop")
     assert stopped.exit_code == 0 and "stopped" in stopped.output
-    again = runner.invoke(sandbox_group, ["stop"])
+    again = sandbox_cli("stop")
     assert again.exit_code == 0 and "No sandbox is running" in again.output
-    not_running = runner.invoke(sandbox_group, ["status"])
+    not_running = sandbox_cli("status")
     assert not_running.exit_code == EXIT_NOT_RUNNING
-    assert runner.invoke(sandbox_group, ["env"]).exit_code == 1
+    assert sandbox_cli("env").exit_code == 1
 
 
 def test_cli_port_in_use_is_one_line(state_dir):
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
-        result = CliRunner().invoke(sandbox_group, ["start", "--port", str(squatter.getsockname()[1])])
+        result = sandbox_cli("start", "--port", str(squatter.getsockname()[1]))
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "in use" in result.output
 
@@ -173,7 +183,7 @@ def test_server_module_runs_standalone_and_reports_port_in_use():
 
 
 def test_real_cli_subprocess_start_status_stop(tmp_path):
-    env = {**os.environ, manager.SANDBOX_DIR_ENVVAR: str(tmp_path / "sandbox")}
+    env = {**os.environ, SANDBOX_DIR_ENVVAR: str(tmp_path / "sandbox")}
     port = str(manager.free_port())
 
     def platformctl(*args: str) -> subprocess.CompletedProcess:
@@ -189,3 +199,57 @@ def test_real_cli_subprocess_start_status_stop(tmp_path):
         stopped = platformctl("stop")
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
     assert platformctl("status").returncode == EXIT_NOT_RUNNING
+
+
+def test_start_without_port_takes_a_free_one_when_the_default_is_taken(state_dir):
+    """A second checkout on the same machine: 4566 is held by someone else, so start takes another port."""
+    squatter = socket.socket()
+    try:
+        squatter.bind(("127.0.0.1", manager.DEFAULT_PORT))
+        squatter.listen()
+    except OSError:
+        pass  # already held by another program: the situation this test is about
+    try:
+        result = sandbox_cli("start")
+        assert result.exit_code == 0, result.output
+        info = manager.status(state_dir)
+        assert info is not None and info.port != manager.DEFAULT_PORT
+        assert f"took free port {info.port}" in result.output
+        env = sandbox_cli("env").output
+        assert f"AWS_ENDPOINT_URL=http://127.0.0.1:{info.port}" in env
+    finally:
+        squatter.close()
+
+
+def test_explicit_port_in_use_is_still_refused(state_dir):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        result = sandbox_cli("start", "--port", str(squatter.getsockname()[1]))
+    assert result.exit_code == 1 and "already in use by another program; choose another with --port" in result.output
+
+
+def test_root_decides_one_sandbox_folder_for_every_command(tmp_path, monkeypatch):
+    """`--root X sandbox start` and `--root X --sandbox <command>` must find the same sandbox, from any cwd."""
+    for name in (SANDBOX_DIR_ENVVAR, WORK_DIR_ENVVAR, "PLATFORMCTL_ROOT", "PLATFORMCTL_SANDBOX_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "checkout"
+    (root / "envs").mkdir(parents=True)
+    (root / "infra").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    expected_dir = root / ".platformctl" / "sandbox"
+    try:
+        started = sandbox_cli("start", "--port", str(manager.free_port()), root=root)
+        assert started.exit_code == 0, started.output
+        info = manager.status(expected_dir)
+        assert info is not None, "sandbox start did not record itself under --root"
+        doctor = CliRunner().invoke(cli, ["--root", str(root), "--sandbox", "doctor", "--json"])
+        checks = {c["name"]: c for c in json.loads(doctor.stdout)}
+        assert checks["sandbox"]["detail"] == f"running at {info.endpoint} (pid {info.pid})"
+        assert checks["aws identity"]["status"] == "ok"
+        assert manager.status(expected_dir) == info, "--sandbox started a second sandbox elsewhere"
+        assert not (elsewhere / ".platformctl").exists()
+    finally:
+        manager.stop(expected_dir)

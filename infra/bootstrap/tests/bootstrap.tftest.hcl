@@ -56,3 +56,31 @@ run "prod_only_from_production" {
 
   expect_failures = [var.environments]
 }
+
+run "ci_roles_trust_the_immutable_subject_when_ids_are_given" {
+  command = plan
+
+  variables {
+    github_owner_id      = "1234"
+    github_repository_id = "5678"
+  }
+
+  assert {
+    condition     = output.github_oidc_subjects.format == "immutable" && output.github_oidc_subjects.plan == ["repo:example-org@1234/platform-kit@5678:pull_request", "repo:example-org@1234/platform-kit@5678:ref:refs/heads/main"]
+    error_message = "The plan role must admit the repository's immutable pull_request subject and drift checks on main."
+  }
+
+  assert {
+    condition     = output.github_oidc_subjects.apply == { prod = ["repo:example-org@1234/platform-kit@5678:environment:production"] }
+    error_message = "The prod apply role must admit only the immutable production-environment subject."
+  }
+}
+
+run "ci_roles_trust_the_classic_subject_without_ids" {
+  command = plan
+
+  assert {
+    condition     = output.github_oidc_subjects.format == "classic" && output.github_oidc_subjects.apply == { prod = ["repo:example-org/platform-kit:environment:production"] }
+    error_message = "Without IDs the roles keep the classic subject."
+  }
+}

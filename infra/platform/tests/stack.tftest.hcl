@@ -24,6 +24,18 @@ mock_provider "aws" {
       name = "eu-west-1"
     }
   }
+
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    }
+  }
+
+  mock_data "aws_elb_service_account" {
+    defaults = {
+      arn = "arn:aws:iam::156460612806:root"
+    }
+  }
 }
 
 override_resource {
@@ -33,6 +45,51 @@ override_resource {
     repository_url = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/mlplatform-staging"
     arn            = "arn:aws:ecr:eu-west-1:111111111111:repository/mlplatform-staging"
     name           = "mlplatform-staging"
+  }
+}
+
+# Known IDs at plan time, so the ECS and monitoring modules validate real shapes rather than skipping unknowns.
+override_resource {
+  target          = module.network[0].aws_vpc.this
+  override_during = plan
+  values = {
+    id         = "vpc-0123456789abcdef0"
+    cidr_block = "10.0.0.0/16"
+  }
+}
+
+override_resource {
+  target          = module.network[0].aws_subnet.public
+  override_during = plan
+  values = {
+    id = "subnet-0a000000000000001"
+  }
+}
+
+override_resource {
+  target          = module.network[0].aws_subnet.private
+  override_during = plan
+  values = {
+    id = "subnet-0b000000000000001"
+  }
+}
+
+override_resource {
+  target          = module.ecs_service[0].aws_lb.this
+  override_during = plan
+  values = {
+    arn        = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/mlplatform-staging/0123456789abcdef"
+    arn_suffix = "app/mlplatform-staging/0123456789abcdef"
+    dns_name   = "mlplatform-staging-123.eu-west-1.elb.amazonaws.com"
+  }
+}
+
+override_resource {
+  target          = module.ecs_service[0].aws_lb_target_group.this
+  override_during = plan
+  values = {
+    arn        = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/mlplatform-staging/0123456789abcdef"
+    arn_suffix = "targetgroup/mlplatform-staging/0123456789abcdef"
   }
 }
 
@@ -107,4 +164,93 @@ run "rejects_bad_inputs" {
   }
 
   expect_failures = [var.environment, var.service_image, var.service_memory]
+}
+
+run "fargate_first_apply_builds_network_without_service" {
+  command = plan
+
+  variables {
+    compute = "ecs_fargate"
+  }
+
+  assert {
+    condition     = length(module.network) == 1 && length(module.ecs_service) == 0 && length(module.model_service) == 0
+    error_message = "Without an image, ecs_fargate creates only the network (no VPC was given)."
+  }
+
+  assert {
+    condition     = output.compute == "ecs_fargate" && output.service_url == null && output.cluster_name == null && length(output.alarm_names) == 0
+    error_message = "Service outputs stay null until an image is given."
+  }
+}
+
+run "fargate_deploy_by_digest" {
+  command = plan
+
+  variables {
+    compute       = "ecs_fargate"
+    service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  }
+
+  assert {
+    condition     = length(module.ecs_service) == 1 && length(module.model_service) == 0
+    error_message = "ecs_fargate runs the ECS module, not App Runner."
+  }
+
+  assert {
+    condition     = module.ecs_service[0].image == output.service_image && output.cluster_name == "mlplatform-staging" && output.health_check_path == "/health"
+    error_message = "The ECS service runs exactly the stack's image, in a cluster named after the environment."
+  }
+
+  assert {
+    condition = (
+      length(output.alarm_names) == 7 &&
+      contains(output.alarm_names, "mlplatform-staging-unhealthy-hosts") &&
+      contains(output.alarm_names, "mlplatform-staging-running-tasks")
+    )
+    error_message = "Fargate alarms (load balancer, ECS, running tasks) replace the App Runner ones."
+  }
+}
+
+run "fargate_in_existing_vpc" {
+  command = plan
+
+  variables {
+    compute                = "ecs_fargate"
+    service_image          = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    vpc_id                 = "vpc-0fedcba9876543210"
+    vpc_public_subnet_ids  = ["subnet-0c000000000000001", "subnet-0c000000000000002"]
+    vpc_private_subnet_ids = ["subnet-0d000000000000001"]
+  }
+
+  assert {
+    condition     = length(module.network) == 0 && output.vpc_id == "vpc-0fedcba9876543210"
+    error_message = "A given VPC is used as is; no network is created."
+  }
+}
+
+# service_cpu = 8192 is a Fargate size, but the stack's service_* inputs feed both compute modules and so carry
+# both modules' checks (tests/fast/test_stack_variables.py): the stack accepts the sizes both targets take.
+run "fargate_rejects_tag_and_incomplete_vpc" {
+  command = plan
+
+  variables {
+    compute               = "ecs_fargate"
+    service_image         = "v1.2.3"
+    vpc_id                = "vpc-0fedcba9876543210"
+    vpc_public_subnet_ids = ["subnet-0c000000000000001"]
+    service_cpu           = 8192
+  }
+
+  expect_failures = [var.service_image, var.vpc_public_subnet_ids, var.vpc_private_subnet_ids, var.service_cpu]
+}
+
+run "rejects_unknown_compute" {
+  command = plan
+
+  variables {
+    compute = "lambda"
+  }
+
+  expect_failures = [var.compute]
 }

@@ -158,3 +158,74 @@ run "rejects_bad_email_and_missing_id" {
 
   expect_failures = [var.alert_emails, var.service_id]
 }
+
+run "ecs_fargate_alarms" {
+  command = plan
+
+  variables {
+    compute                 = "ecs_fargate"
+    service_id              = null
+    ecs_cluster_name        = "mlplatform-test"
+    alb_arn_suffix          = "app/mlplatform-test/0123456789abcdef"
+    target_group_arn_suffix = "targetgroup/mlplatform-test/0123456789abcdef"
+    alarm_latency_p99_ms    = 1500
+  }
+
+  assert {
+    condition     = toset(keys(aws_cloudwatch_metric_alarm.this)) == toset(["5xx", "alb-5xx", "latency-p99", "unhealthy-hosts", "cpu", "memory"]) && length(aws_cloudwatch_metric_alarm.running_tasks) == 1
+    error_message = "Load balancer, ECS and running-task alarms for Fargate, no App Runner alarms."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["5xx"].namespace == "AWS/ApplicationELB" &&
+      aws_cloudwatch_metric_alarm.this["5xx"].dimensions == tomap({ LoadBalancer = "app/mlplatform-test/0123456789abcdef", TargetGroup = "targetgroup/mlplatform-test/0123456789abcdef" }) &&
+      aws_cloudwatch_metric_alarm.this["latency-p99"].metric_name == "TargetResponseTime" &&
+      aws_cloudwatch_metric_alarm.this["latency-p99"].extended_statistic == "p99" &&
+      aws_cloudwatch_metric_alarm.this["latency-p99"].threshold == 1.5 &&
+      aws_cloudwatch_metric_alarm.this["cpu"].namespace == "AWS/ECS" &&
+      aws_cloudwatch_metric_alarm.this["memory"].dimensions == tomap({ ClusterName = "mlplatform-test", ServiceName = "mlplatform-test" })
+    )
+    error_message = "Fargate alarms watch the target group (latency in seconds) and the ECS service."
+  }
+
+  assert {
+    condition = alltrue([
+      for a in concat(values(aws_cloudwatch_metric_alarm.this), aws_cloudwatch_metric_alarm.running_tasks) :
+      a.treat_missing_data == "notBreaching" && a.alarm_actions == toset(["arn:aws:sns:eu-west-1:111111111111:mlplatform-test-alerts"])
+    ])
+    error_message = "Every Fargate alarm notifies the same topic and treats missing data as not breaching."
+  }
+
+  assert {
+    condition     = length(output.alarm_names) == 7 && contains(output.alarm_names, "mlplatform-test-running-tasks")
+    error_message = "alarm_names lists the running-task alarm too."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "AWS/ApplicationELB") && !strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "AWS/AppRunner")
+    error_message = "The Fargate dashboard shows load balancer and ECS metrics."
+  }
+}
+
+run "apprunner_dashboard_unchanged" {
+  command = plan
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_dashboard.this.dashboard_body, "SEARCH('{AWS/AppRunner,ServiceID,ServiceName} ServiceName=\\\"mlplatform-test\\\" MetricName=\\\"5xxStatusResponses\\\"', 'Sum', 60)") && length(aws_cloudwatch_metric_alarm.running_tasks) == 0
+    error_message = "The App Runner dashboard and alarms stay as they were."
+  }
+}
+
+run "rejects_fargate_without_load_balancer" {
+  command = plan
+
+  variables {
+    compute                 = "ecs_fargate"
+    ecs_cluster_name        = null
+    alb_arn_suffix          = null
+    target_group_arn_suffix = "not-a-suffix"
+  }
+
+  expect_failures = [var.ecs_cluster_name, var.alb_arn_suffix, var.target_group_arn_suffix]
+}

@@ -8,10 +8,12 @@ looks after its delay has passed (no background threads, so nothing races the te
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
 import string
+import sys
 import threading
 import time
 import uuid
@@ -29,7 +31,8 @@ from .exceptions import (
     ResourceNotFoundException,
 )
 
-DELAY_ENVVAR = "PLATFORM_SANDBOX_APPRUNNER_DELAY"
+DELAY_ENVVAR = "PLATFORMCTL_SANDBOX_APPRUNNER_DELAY"
+DEPRECATED_DELAY_ENVVAR = "PLATFORM_SANDBOX_APPRUNNER_DELAY"  # the old name; still read, with a warning
 DEFAULT_DELAY_SECONDS = 0.5
 
 DEFAULT_AUTO_SCALING_NAME = "DefaultConfiguration"
@@ -54,12 +57,20 @@ ECR_IMAGE_RE = re.compile(
 
 
 def transition_delay() -> float:
-    """Seconds an operation stays in progress; PLATFORM_SANDBOX_APPRUNNER_DELAY overrides the short default."""
+    """Seconds an operation stays in progress; PLATFORMCTL_SANDBOX_APPRUNNER_DELAY overrides the short default."""
     raw = os.environ.get(DELAY_ENVVAR)
+    if raw is None and os.environ.get(DEPRECATED_DELAY_ENVVAR) is not None:
+        raw = os.environ[DEPRECATED_DELAY_ENVVAR]
+        _warn_deprecated_once()
     try:
         return max(0.0, float(raw)) if raw is not None else DEFAULT_DELAY_SECONDS
     except ValueError:
         return DEFAULT_DELAY_SECONDS
+
+
+@functools.cache
+def _warn_deprecated_once() -> None:
+    print(f"sandbox: {DEPRECATED_DELAY_ENVVAR} is deprecated; set {DELAY_ENVVAR} instead", file=sys.stderr)
 
 
 def _now() -> datetime:
@@ -308,6 +319,8 @@ class AppRunnerBackend(BaseBackend):
     # ------------------------------------------------------------------ operations in flight
     def _start_operation(self, service: Service, operation_type: str, settle: Callable[[Operation], None]) -> Operation:
         operation = Operation(operation_type, service.arn)
+        # The server log (server.log) is where a sandbox user looks when a service is unexpectedly busy.
+        print(f"apprunner: {operation_type} started on {service.arn}", file=sys.stderr, flush=True)
         service.operations.append(operation)
         service.status = "OPERATION_IN_PROGRESS"
         service.updated_at = _now()

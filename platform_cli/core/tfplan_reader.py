@@ -1,5 +1,8 @@
-"""Read the summary straight out of a saved plan file, without starting Terraform.
+"""The one reader of Terraform's saved plan file format (a zip: tfplan protobuf, tfstate, lock file).
 
+Only platform_cli.core.saved_plan calls this; everything else reads plans through that module.
+
+Why read the file at all:
 `terraform show -json` has to start the provider to load its schema (about 3 s for hashicorp/aws), which would
 add more to every `platformctl plan` than the 10% overhead budget allows. The counts and changed addresses do not
 need schemas: they are plain fields of the plan's protobuf message (Terraform's planfile.proto), so we decode
@@ -9,6 +12,8 @@ then fall back to `terraform show -json`. tests/cli cross-check this against `te
 
 from __future__ import annotations
 
+import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -122,3 +127,26 @@ def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
         return None
     return {"resource_changes": resource_changes, "resource_drift": resource_drift, "output_changes": output_changes,
             "terraform_version": tf_version, "errored": errored}
+
+
+def read_plan_facts(plan_file: Path) -> dict[str, Any]:
+    """State serial/lineage and outputs the plan was made against, and the provider versions locked into it.
+
+    The zip holds the prior state snapshot (tfstate: refreshed values, but the serial and lineage of the stored
+    state it was read from) and the dependency lock file, so these come without another Terraform run.
+    (tfstate-prev carries no serial/lineage.)
+    """
+    facts: dict[str, Any] = {"state_serial": None, "state_lineage": None, "providers": {}, "outputs": {}}
+    with zipfile.ZipFile(plan_file) as zf:
+        names = set(zf.namelist())
+        if "tfstate" in names:
+            state = json.loads(zf.read("tfstate") or b"{}")
+            if state.get("lineage"):
+                facts["state_serial"] = state.get("serial")
+                facts["state_lineage"] = state.get("lineage")
+                facts["outputs"] = {k: v.get("value") for k, v in (state.get("outputs") or {}).items()}
+        if ".terraform.lock.hcl" in names:
+            lock = zf.read(".terraform.lock.hcl").decode()
+            for m in re.finditer(r'provider\s+"([^"]+)"\s*\{[^}]*?version\s*=\s*"([^"]+)"', lock, re.S):
+                facts["providers"][m.group(1)] = m.group(2)
+    return facts
