@@ -22,8 +22,10 @@ install: $(STAMP)
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/demo.sh $(if $(filter ecs_fargate,$(COMPUTE)),fargate,$(or $(ENV),staging))
 
-# Everything: what CI runs. The fast tier first, so a mistake there fails in under a minute.
-test: test-fast test-terraform scan lint-workflows test-python
+# Everything: what CI runs. The fast tier first, so a mistake there fails in under a minute; then the rest side by
+# side (each part's output is printed whole when it finishes).
+test: test-fast
+	@$(MAKE) --no-print-directory -j4 --output-sync=target test-terraform scan lint-workflows test-python
 
 # No Terraform apply, no sandbox: settings, plan records, rendering, refusals made before Terraform runs, layer
 # contracts, README tables, the stack/module variable check, workflow checks.
@@ -53,7 +55,7 @@ lint-workflows: install
 # The real tier (the fast tier already ran in test-fast). pytest exits 5 when it collects nothing: treat that as
 # a failure, the suite must never silently vanish.
 test-python: install
-	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/pytest -m real; rc=$$?; \
+	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/pytest -m real -n 4 --dist loadgroup --durations=15; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
 
 bench: install

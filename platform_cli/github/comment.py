@@ -728,6 +728,15 @@ def _provenance(p: EnvPlan, values: _Values) -> str:
     if prov.get("plan_sha256"):
         facts.append(f"plan sha256 {code(values.text(str(prov['plan_sha256'])[:16]))}")
     lines = ["Plan of " + "; ".join(facts) + "." if facts else "Provenance unknown."]
+    release = (prov.get("variables") or {})
+    if release.get("service_image") or release.get("model_artifact"):
+        # What an approval of this plan binds, besides its sha256: the release it deploys.
+        model = release.get("model_artifact") or {}
+        parts = [f"image {code(values.text(str(release['service_image'])))}"] if release.get("service_image") else []
+        if model:
+            parts.append(f"model {code(values.text(str(model.get('key'))))} version "
+                         f"{code(values.text(str(model.get('version_id'))))}")
+        lines.append("Release: " + ", ".join(parts) + ".")
     if p.full_plan_url:
         lines.append(f"Full plan: {_link('workflow run artifact', p.full_plan_url)}.")
     if p.protected:

@@ -16,11 +16,12 @@ def test_plan_as_a_subprocess_streams_terraform_saves_plan_and_record_and_exits_
     result = project.run("plan", "staging")
     assert result.returncode == 2, result.stderr
     assert "Terraform will perform the following actions" in result.stdout  # Terraform's own output, streamed
-    assert "staging: 2 to add, 0 to change, 0 to destroy, 0 to replace" in result.stdout
+    assert "staging: 3 to add, 0 to change, 0 to destroy, 0 to replace" in result.stdout
     work = project.work_dir / "envs" / "staging"
     record = json.loads((work / "plan-record.json").read_text())
-    assert record["counts"] == {"add": 2, "change": 0, "destroy": 0, "replace": 0, "import": 0}
-    assert [c["address"] for c in record["changes"]] == ["aws_ecr_repository.this", "aws_s3_bucket.this"]
+    assert record["counts"] == {"add": 3, "change": 0, "destroy": 0, "replace": 0, "import": 0}
+    assert [c["address"] for c in record["changes"]] == ["aws_ecr_repository.this", "aws_s3_bucket.this",
+                                                         "terraform_data.deploy"]
     prov = record["provenance"]
     assert len(prov["git_commit"]) == 40
     assert prov["terraform_version"] == binary_version(find_binary())  # what the tool itself says

@@ -40,7 +40,7 @@ def test_plan_all_runs_environments_in_parallel_with_prefixed_output(project):
     assert "[staging]" in result.stdout and "[prod]   " in result.stdout
     for env in ("staging", "prod"):
         record = json.loads((project.work_dir / "envs" / env / "plan-record.json").read_text())
-        assert record["environment"] == env and record["counts"]["add"] == 2
+        assert record["environment"] == env and record["counts"]["add"] == 3
     logs = sorted(p.name for p in (project.work_dir / "envs/staging/logs").iterdir())
     assert any(name.endswith("-plan.log") for name in logs)
 
@@ -62,11 +62,11 @@ def test_plan_summary_from_plan_file_matches_terraform_show_json(project):
     decoded = read_plan_summary(work / "plan.tfplan")
     assert summarize(decoded) == summarize(shown)
     counts, _ = summarize(shown)
-    assert counts == {"add": 1, "change": 1, "destroy": 1, "replace": 1, "import": 0}
+    assert counts == {"add": 1, "change": 1, "destroy": 1, "replace": 2, "import": 0}  # bucket rename, new deploy
     record = json.loads((work / "plan-record.json").read_text())
     # The tag was resolved in the registry: the plan carries the digest, never the mutable tag.
     assert record["provenance"]["variables"] == {"service_image": digest}
-    assert "staging: 1 to add, 1 to change, 1 to destroy, 1 to replace" in result.stdout
+    assert "staging: 1 to add, 1 to change, 1 to destroy, 2 to replace" in result.stdout
 
 
 def test_apply_refuses_a_plan_made_against_an_older_state_serial(project):

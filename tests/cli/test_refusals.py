@@ -242,6 +242,13 @@ def test_rollback_refusals(project):
     assert unknown.exit_code == 1 and "no history entry 'nope' in staging" in one_line_error(unknown)
     nothing = project.invoke("rollback", "staging")
     assert nothing.exit_code == 1 and "no earlier release that verified" in one_line_error(nothing)
+    assert project.invoke("plan", "staging").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0
+    applied = [e for e in project.history("staging") if e["kind"] == "apply-start"][-1]
+    never = project.invoke("rollback", "staging", "--to", applied["id"])
+    assert never.exit_code == 1
+    assert f"entry {applied['id']} names release {applied['release_id']}, which never verified in staging" \
+        in one_line_error(never)
 
 
 def test_verbose_shows_the_traceback(offline_project):

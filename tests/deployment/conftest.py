@@ -98,22 +98,24 @@ def copy_repository(root: Path, project: str) -> None:
                    check=True)
 
 
-@pytest.fixture(scope="session")
-def staging(sandbox, terraform_env, tmp_path_factory) -> Deployment:
-    """staging deployed on an image, and prod's foundation (asked for by alice, approved by bob) beside it."""
-    base = tmp_path_factory.mktemp("deployment")
+def deploy(sandbox, terraform_env, base: Path, *, with_prod: bool) -> Deployment:
+    """staging deployed on an image; with_prod: prod's foundation too (asked for by alice, approved by bob),
+    applied beside staging's."""
     root = base / "repo"
-    copy_repository(root, "dep" + uuid.uuid4().hex[:6])
+    project = "dep" + uuid.uuid4().hex[:6]
+    copy_repository(root, project)
     env = {k: v for k, v in terraform_env({}).items()}
     env.update(PLATFORMCTL_SANDBOX_DIR=sandbox.info.state_dir, PLATFORMCTL_WORK_DIR=str(base / "work"),
                NO_COLOR="1")
     deployment = Deployment(root=root, work_dir=base / "work", env=env, sandbox=sandbox)
-    deployment.people = {"alice": deployment.person("alice"), "bob": deployment.person("bob")}
     deployment.must("plan", ENV, codes=(2,))
-    deployment.must("plan", "prod", codes=(2,), person=deployment.people["alice"])
-    deployment.must("approve", "prod", person=deployment.people["bob"])
-    # Both foundations at once: each waits ~55 s on the aws provider's S3 lifecycle waiter, not on the CPU.
-    applies = [deployment.spawn("apply", ENV), deployment.spawn("apply", "prod", person=deployment.people["alice"])]
+    applies = [deployment.spawn("apply", ENV)]
+    if with_prod:
+        deployment.people = {name: deployment.person(f"{name}-{project}") for name in ("alice", "bob")}
+        deployment.must("plan", "prod", codes=(2,), person=deployment.people["alice"])
+        deployment.must("approve", "prod", person=deployment.people["bob"])
+        # Both foundations at once: each waits ~55 s on the aws provider's S3 lifecycle waiter, not on the CPU.
+        applies.append(deployment.spawn("apply", "prod", person=deployment.people["alice"]))
     for proc in applies:
         out, _ = proc.communicate(timeout=APPLY_TIMEOUT_SECONDS)
         assert proc.returncode in (0, 1) and "applied plan" in out, out[-4000:]  # prod verify: no service yet
@@ -123,3 +125,15 @@ def staging(sandbox, terraform_env, tmp_path_factory) -> Deployment:
     deployment.must("apply", ENV)
     deployment.outputs = json.loads(deployment.must("output", ENV, "--json").stdout)
     return deployment
+
+
+@pytest.fixture(scope="session")
+def staging(sandbox, terraform_env, tmp_path_factory) -> Deployment:
+    """staging alone, for the tests that read a deployed environment (and destroy it last)."""
+    return deploy(sandbox, terraform_env, tmp_path_factory.mktemp("staging"), with_prod=False)
+
+
+@pytest.fixture(scope="session")
+def staging_and_prod(sandbox, terraform_env, tmp_path_factory) -> Deployment:
+    """staging on an image and prod's foundation, for promotion."""
+    return deploy(sandbox, terraform_env, tmp_path_factory.mktemp("promotion"), with_prod=True)

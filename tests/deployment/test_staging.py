@@ -12,7 +12,7 @@ import json
 from .conftest import ENV
 
 # One worker runs every test of the shared deployment, in file order (`make test` runs pytest-xdist).
-pytestmark = pytest.mark.xdist_group("deployment")
+pytestmark = pytest.mark.xdist_group("deployment-staging")
 
 
 def test_verify_passes_every_check(staging):
