@@ -55,7 +55,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="plan-bench-") as tmp:
         work = Path(tmp) / "work"
         sandbox_dir = Path(tmp) / "sandbox"
-        info = manager.start(manager.free_port(), state_dir=sandbox_dir)
+        manager.start(manager.free_port(), state_dir=sandbox_dir)
         try:
             env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
                    "PLATFORMCTL_WORK_DIR": str(work), "PLATFORMCTL_SANDBOX_DIR": str(sandbox_dir),

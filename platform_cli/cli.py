@@ -10,7 +10,7 @@ import click
 
 from platform_cli.commands._context import AppContext
 from platform_cli.core.console import Console, colour_wanted
-from platform_cli.core.errors import PlatformError
+from platform_cli.core.errors import Interrupted, PlatformError
 from platform_cli.core.masks import Masker
 from platform_cli.core.paths import ROOT_ENVVAR, Paths
 
@@ -57,6 +57,12 @@ class PlatformGroup(click.Group):
         except click.UsageError as exc:  # also raised while a subcommand parses its own arguments
             exc.exit_code = EXIT_USAGE
             raise
+        except KeyboardInterrupt:  # Ctrl-C outside a Terraform run: still one line and 130, never a traceback
+            from platform_cli.core.terraform import interrupt_all
+
+            interrupt_all()
+            raise UserError(Interrupted("interrupted", hint="nothing was left half-written; run the command again")) \
+                from None
         except PlatformError as exc:
             obj = ctx.find_object(AppContext)
             if obj is not None and obj.verbose:

@@ -1,9 +1,10 @@
-"""Apply each module moto serves with the real Terraform binary, read it back with boto3, re-plan, destroy.
+"""Apply the modules the platform stack does not use with the real Terraform binary, read them back with boto3,
+re-plan, destroy.
 
-The five modules are applied concurrently up front (the slow part), then each test checks one module's
-security settings as AWS reports them, proves a re-plan has no changes, destroys it and checks it is gone.
-Terraform runs in a temporary copy of modules/ and tests/fixtures/, so no .terraform or state lands in the
-repository. The App Runner module (model_service) is covered by the sandbox's end-to-end test instead.
+The modules are applied concurrently up front (the slow part), then each test checks one module's security
+settings as AWS reports them, proves a re-plan has no changes, destroys it and checks it is gone. Terraform runs in
+a temporary copy of modules/ and tests/fixtures/, so no .terraform or state lands in the repository. The modules
+the stack uses are applied with it, once per run, in tests/deployment.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REGION = "eu-west-1"
 
-MODULES = ("container_registry", "artifact_store", "monitoring", "state_backend", "github_oidc")
+# The modules the platform stack does not use. container_registry, artifact_store and monitoring are applied as
+# part of the real stack once per run (tests/deployment), which checks the same settings on what it deployed.
+MODULES = ("state_backend", "github_oidc")
 
 TERRAFORM_INIT_TIMEOUT_SECONDS = 120
 TERRAFORM_APPLY_TIMEOUT_SECONDS = 300
@@ -172,102 +175,6 @@ def _assert_key_rotates(kms, key_arn: str) -> None:
 
 
 # -- The tests -----------------------------------------------------------------------------------------------
-
-def test_container_registry_is_immutable_scanned_and_kms_encrypted(applied, aws):
-    ws = applied["container_registry"]
-    ecr = aws("ecr")
-    name = ws.outputs["repository_name"]
-
-    repo = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
-    assert repo["imageTagMutability"] == "IMMUTABLE"
-    assert repo["imageScanningConfiguration"]["scanOnPush"] is True
-    assert repo["encryptionConfiguration"]["encryptionType"] == "KMS"
-    assert repo["repositoryUri"] == ws.outputs["repository_url"]
-
-    rules = json.loads(ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])["rules"]
-    untagged = next(r for r in rules if r["selection"]["tagStatus"] == "untagged")
-    tagged = next(r for r in rules if r["selection"]["tagStatus"] == "tagged")
-    assert (untagged["selection"]["countType"], untagged["selection"]["countNumber"]) == ("sinceImagePushed", 4)
-    assert (tagged["selection"]["countType"], tagged["selection"]["countNumber"]) == ("imageCountMoreThan", 15)
-
-    (pull,) = _statements(ecr.get_repository_policy(repositoryName=name)["policyText"])
-    assert pull["Effect"] == "Allow"
-    assert _as_list(pull["Principal"]["AWS"]) == [ws.outputs["pull_principal"]]
-    assert set(_as_list(pull["Action"])) == {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
-                                             "ecr:GetDownloadUrlForLayer"}
-
-    _replan_then_destroy(ws)
-    assert name not in [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]
-
-
-def test_artifact_store_is_versioned_encrypted_private_tls_only_and_logged(applied, aws):
-    ws = applied["artifact_store"]
-    s3, kms = aws("s3"), aws("kms")
-    bucket, key_arn = ws.outputs["bucket_name"], ws.outputs["kms_key_arn"]
-
-    _assert_bucket_is_locked_down(s3, bucket, key_arn)
-    _assert_key_rotates(kms, key_arn)
-
-    upload_denials = [s for s in _statements(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-                      if s["Effect"] == "Deny" and "s3:PutObject" in _as_list(s["Action"])]
-    conditions = [next(iter(s["Condition"])) for s in upload_denials]
-    assert sorted(conditions) == ["Null", "StringNotEquals"], "uploads without SSE-KMS must be denied"
-
-    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-    assert rule["Status"] == "Enabled"
-    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 45
-    assert rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 3
-
-    logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
-    assert logging["TargetBucket"] == ws.outputs["log_bucket_name"]
-
-    logs = ws.outputs["log_bucket_name"]
-    assert s3.get_bucket_versioning(Bucket=logs)["Status"] == "Enabled"
-    assert all(s3.get_public_access_block(Bucket=logs)["PublicAccessBlockConfiguration"].values())
-
-    read_only = {a for s in _statements(ws.outputs["read_only_policy_json"]) for a in _as_list(s["Action"])}
-    assert read_only == {"s3:ListBucket", "s3:GetBucketLocation", "s3:GetObject", "s3:GetObjectVersion",
-                         "kms:Decrypt"}
-
-    _replan_then_destroy(ws)
-    remaining = {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    assert not {bucket, logs} & remaining
-
-
-def test_monitoring_topic_is_encrypted_and_alarms_notify_it(applied, aws):
-    ws = applied["monitoring"]
-    sns, cloudwatch, kms = aws("sns"), aws("cloudwatch"), aws("kms")
-    topic = ws.outputs["topic_arn"]
-
-    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
-    assert attributes["KmsMasterKeyId"] == ws.outputs["kms_key_arn"]
-    _assert_key_rotates(kms, ws.outputs["kms_key_arn"])
-    publishers = [s for s in _statements(attributes["Policy"])
-                  if s.get("Principal", {}).get("Service") == "cloudwatch.amazonaws.com"]
-    assert publishers and publishers[0]["Effect"] == "Allow"
-
-    subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "oncall@example.com")]
-
-    alarms = cloudwatch.describe_alarms(AlarmNames=ws.outputs["alarm_names"])["MetricAlarms"]
-    assert {a["MetricName"] for a in alarms} == {"5xxStatusResponses", "RequestLatency", "CPUUtilization",
-                                                 "MemoryUtilization", "ActiveInstances"}
-    for alarm in alarms:
-        assert alarm["Namespace"] == "AWS/AppRunner"
-        assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic], alarm["AlarmName"]
-        assert alarm["TreatMissingData"] == "notBreaching", alarm["AlarmName"]
-        assert {d["Name"] for d in alarm["Dimensions"]} == {"ServiceName", "ServiceID"}
-    latency = next(a for a in alarms if a["MetricName"] == "RequestLatency")
-    assert (latency["ExtendedStatistic"], latency["Threshold"]) == ("p99", 750.0)
-
-    body = json.loads(cloudwatch.get_dashboard(DashboardName=ws.outputs["dashboard_name"])["DashboardBody"])
-    titles = {w["properties"]["title"] for w in body["widgets"]}
-    assert {"Requests", "5xx responses", "Request latency p99 (ms)", "Active instances"} <= titles
-
-    _replan_then_destroy(ws)
-    assert cloudwatch.describe_alarms(AlarmNames=ws.outputs["alarm_names"])["MetricAlarms"] == []
-    assert topic not in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
-
 
 def test_state_backend_is_versioned_encrypted_and_tls_only(applied, aws):
     ws = applied["state_backend"]

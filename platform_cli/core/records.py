@@ -17,7 +17,7 @@ import json
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .aws import AwsTarget
@@ -64,6 +64,7 @@ class EnvRecords:
     region: str
     bucket: str
     state_key: str
+    _sse: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def prefix(self) -> str:
@@ -75,7 +76,7 @@ class EnvRecords:
 
     def _encryption(self) -> dict[str, str]:
         """SSE-KMS with the bucket's own key (its policy refuses uploads without SSE-KMS)."""
-        if not hasattr(self, "_sse"):
+        if self._sse is None:
             key_id = None
             try:
                 rules = self._s3.get_bucket_encryption(Bucket=self.bucket)["ServerSideEncryptionConfiguration"]

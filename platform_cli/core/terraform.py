@@ -302,7 +302,8 @@ class Terraform:
                         interrupted = True
                         proc.send_signal(signal.SIGINT)
                         self.console.warn("interrupt: asked Terraform to stop (it will release its lock)")
-                rc = self._wait(proc)
+                rc, interrupted_late = self._wait(proc)
+                interrupted = interrupted or interrupted_late
                 log.write(f"\n# exit {rc} after {time.monotonic() - started:.1f}s\n")
         finally:
             with _running_lock:
@@ -317,17 +318,23 @@ class Terraform:
             raise classify_failure(output, log_path=log_path, what=what or f"terraform {args[0]}", backend=backend)
         return result
 
-    def _wait(self, proc: subprocess.Popen) -> int:
+    def _wait(self, proc: subprocess.Popen) -> tuple[int, bool]:
+        """Terraform's exit code, and whether Ctrl-C arrived while waiting for it (the user asked to stop even if
+        Terraform was already finishing)."""
         deadline = None
+        interrupted = False
         while True:
             try:
-                return proc.wait(timeout=None if deadline is None else max(0.1, deadline - time.monotonic()))
+                return proc.wait(timeout=None if deadline is None else max(0.1, deadline - time.monotonic())), \
+                    interrupted
             except KeyboardInterrupt:
-                proc.send_signal(signal.SIGINT)
+                interrupted = True
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
                 deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
             except subprocess.TimeoutExpired:
                 proc.kill()
-                return proc.wait()
+                return proc.wait(), interrupted
 
     def capture(self, args: Sequence[str], *, what: str | None = None, backend: str = "") -> RunResult:
         """Run terraform for machine-readable stdout (show -json, output -json, state pull); stderr is logged."""

@@ -117,8 +117,8 @@ def test_ctrl_c_reaches_terraform_which_releases_its_lock(project):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, (out, err)
-    assert "interrupt: asked Terraform to stop" in err
-    assert err.strip().splitlines()[-1].startswith("Error: terraform plan interrupted")
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "interrupted" in last and "Traceback" not in err
     assert not s3.list_objects_v2(Bucket=STATE_BUCKET, Prefix=lock_key).get("KeyCount"), "lock left behind"
 
 

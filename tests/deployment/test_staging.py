@@ -54,7 +54,19 @@ def test_every_resource_is_there_with_its_security_settings(staging):
     assert cloudwatch.get_dashboard(DashboardName=out["dashboard_name"])["DashboardBody"]
     alarms = cloudwatch.describe_alarms(AlarmNames=out["alarm_names"])["MetricAlarms"]
     assert len(alarms) == len(out["alarm_names"]) > 0
-    assert all(a["AlarmActions"] == [out["alert_topic_arn"]] for a in alarms)
+    assert all(a["AlarmActions"] == [out["alert_topic_arn"]] == a["OKActions"] for a in alarms)
+    assert {a["MetricName"] for a in alarms} >= {"5xxStatusResponses", "RequestLatency", "CPUUtilization",
+                                                 "MemoryUtilization"}
+    assert all(a["Namespace"] == "AWS/AppRunner" and a["TreatMissingData"] == "notBreaching" for a in alarms)
+
+    # Only the service's access role may pull; uploads without SSE-KMS are refused; the service reads, not writes.
+    ecr = staging.client("ecr")
+    (pull,) = json.loads(ecr.get_repository_policy(repositoryName=out["repository_name"])["policyText"])["Statement"]
+    assert set(pull["Action"]) == {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
+                                   "ecr:GetDownloadUrlForLayer"}
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    denials = [st for st in policy if st["Effect"] == "Deny" and "s3:PutObject" in json.dumps(st.get("Action"))]
+    assert sorted(next(iter(st["Condition"])) for st in denials) == ["Null", "StringNotEquals"]
 
 
 def test_state_lives_in_the_sandbox_bucket(staging):
