@@ -75,7 +75,7 @@ comment-fixtures: install
 
 # A picture of a sample plan comment as GitHub shows it (cmarkgfm + headless Chromium); not part of `make test`.
 docs: install
-	$(BIN)/python scripts/render_comment_screenshot.py
+	$(BIN)/python scripts/render_comment_screenshot.py --plan replace --out docs/plan-comment.png
 
 clean:
 	rm -rf $(VENV) .platformctl
