@@ -5,11 +5,13 @@ Per run, each against a fresh server and a fresh copy of infra/platform + module
                             (the e2e flow; the App Runner service only exists in the sandbox)
   sandbox, no-service stack the first of those applies on its own (registry, artifact store, monitoring)
   plain moto, no-service    the same apply against `moto_server` without the sandbox's fixes
+  sandbox, Fargate stack    the full-stack flow for envs/fargate (VPC, ECS Fargate service behind an ALB), then
+                            a re-plan (must show no changes) and a destroy, each timed
 The like-for-like ratio compares the two no-service figures. `terraform init` is timed apart and left out.
 Also printed: the longest single resource wait inside the aws provider (its own consistency waiters, which no
 server can shorten), so the floor under any apply of this stack is visible.
 
-Usage: .venv/bin/python bench/sandbox_apply.py [--runs N] [--plain-timeout S] [--json]
+Usage: .venv/bin/python bench/sandbox_apply.py [--runs N] [--plain-timeout S] [--no-fargate] [--json]
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ ENV = "staging"
 REGION = "eu-west-1"
 STATE_KEY = f"platform/{ENV}.tfstate"
 TARGET_SECONDS = 15.0
+# The aws provider's client-side waits in a Fargate apply from empty, against AWS as against any emulator: the
+# artifact store's lifecycle configurations (55 s, foundation apply), then the ALB (30 s before each of its two
+# active-waits) alongside the access-log bucket's lifecycle configuration (55 s) in the service apply.
+FARGATE_PROVIDER_FLOOR_SECONDS = 55.0 + 60.0
 SERVER_START_TIMEOUT_SECONDS = 30.0
 COMPLETE_RE = re.compile(r"^(\S+): Creation complete after (?:(\d+)m)?(\d+)s", re.MULTILINE)
 
@@ -48,11 +54,11 @@ def _tf_env(endpoint: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _workspace(root: Path) -> Path:
+def _workspace(root: Path, env: str = ENV) -> Path:
     ignore = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", "tests")
     shutil.copytree(REPO / "infra" / "platform", root / "infra" / "platform", ignore=ignore)
     shutil.copytree(REPO / "modules", root / "modules", ignore=ignore)
-    shutil.copy(REPO / "envs" / ENV / "terraform.tfvars", root / "stack.tfvars")
+    shutil.copy(REPO / "envs" / env / "terraform.tfvars", root / "stack.tfvars")
     return root / "infra" / "platform"
 
 
@@ -73,8 +79,8 @@ def _longest_wait(output: str) -> tuple[float, str]:
     return max(waits, default=(0, "-"))
 
 
-def _init(stack: Path, env: dict[str, str]) -> float:
-    backend = [f"-backend-config={k}={v}" for k, v in manager.backend_config(key=STATE_KEY, region=REGION).items()]
+def _init(stack: Path, env: dict[str, str], key: str = STATE_KEY) -> float:
+    backend = [f"-backend-config={k}={v}" for k, v in manager.backend_config(key=key, region=REGION).items()]
     seconds, output, code = _terraform(["init", "-input=false", "-no-color", *backend], stack, env)
     if code != 0:
         raise SystemExit(f"terraform init failed:\n{output[-3000:]}")
@@ -108,6 +114,44 @@ def run_sandbox(tmp: Path) -> dict:
             raise SystemExit(f"sandbox apply (with image) failed:\n{output[-3000:]}")
         return {"init": init, "no_service": first, "full": first + push + second, "service_apply": second,
                 "longest_wait": longest}
+    finally:
+        manager.stop(state_dir)
+
+
+def run_fargate(tmp: Path) -> dict:
+    """envs/fargate from empty: foundation apply, image push, service apply; then re-plan and destroy."""
+    state_dir = tmp / "sandbox-state"
+    info = manager.start(manager.free_port(), state_dir=state_dir, timeout=SERVER_START_TIMEOUT_SECONDS)
+    try:
+        stack = _workspace(tmp / "ws", "fargate")
+        env = _tf_env(info.endpoint, tmp / "tf-data")
+        init = _init(stack, env, key="platform/fargate.tfstate")
+        var_file = f"-var-file={tmp / 'ws' / 'stack.tfvars'}"
+        first, output, code = _terraform(["apply", "-auto-approve", "-no-color", var_file], stack, env)
+        if code != 0:
+            raise SystemExit(f"fargate apply (no image) failed:\n{output[-3000:]}")
+        started = time.perf_counter()
+        outputs = json.loads(subprocess.run(["terraform", "output", "-json"], cwd=stack, env=env,
+                                            capture_output=True, text=True, check=True).stdout)
+        import boto3
+
+        ecr = boto3.client("ecr", endpoint_url=info.endpoint, region_name=REGION,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        digest = push_placeholder_image(outputs["repository_name"]["value"], "bench", ecr_client=ecr)
+        push = time.perf_counter() - started
+        image = ["-var", f"service_image={digest}"]
+        second, output, code = _terraform(["apply", "-auto-approve", "-no-color", var_file, *image], stack, env)
+        if code != 0:
+            raise SystemExit(f"fargate apply (with image) failed:\n{output[-3000:]}")
+        longest = _longest_wait(output)
+        replan, output, code = _terraform(["plan", "-detailed-exitcode", "-no-color", var_file, *image], stack, env)
+        if code != 0:
+            raise SystemExit(f"fargate re-plan is not clean (exit {code}):\n{output[-3000:]}")
+        destroy, output, code = _terraform(["destroy", "-auto-approve", "-no-color", var_file, *image], stack, env)
+        if code != 0:
+            raise SystemExit(f"fargate destroy failed:\n{output[-3000:]}")
+        return {"init": init, "foundation": first, "service_apply": second, "full": first + push + second,
+                "replan": replan, "destroy": destroy, "longest_wait": longest}
     finally:
         manager.stop(state_dir)
 
@@ -149,20 +193,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per target (median reported; default 3)")
     parser.add_argument("--plain-timeout", type=float, default=600.0,
                         help="give up on a plain-moto apply after this many seconds (default 600)")
+    parser.add_argument("--no-fargate", action="store_true", help="skip the Fargate environment")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
 
-    sandbox_runs, plain_runs = [], []
+    sandbox_runs, plain_runs, fargate_runs = [], [], []
     for index in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
             sandbox_runs.append(run_sandbox(Path(tmp)))
         with tempfile.TemporaryDirectory(prefix="bench-moto-") as tmp:
             plain_runs.append(run_plain_moto(Path(tmp), args.plain_timeout))
+        if not args.no_fargate:
+            with tempfile.TemporaryDirectory(prefix="bench-fargate-") as tmp:
+                fargate_runs.append(run_fargate(Path(tmp)))
         if not args.json:
+            fargate = (f", fargate full {fargate_runs[-1]['full']:.1f}s (re-plan {fargate_runs[-1]['replan']:.1f}s, "
+                       f"destroy {fargate_runs[-1]['destroy']:.1f}s)") if fargate_runs else ""
             print(f"run {index + 1}/{args.runs}: sandbox full {sandbox_runs[-1]['full']:.1f}s, "
                   f"sandbox no-service {sandbox_runs[-1]['no_service']:.1f}s, "
-                  f"plain moto no-service {plain_runs[-1]['no_service']:.1f}s ({plain_runs[-1]['status']})",
-                  flush=True)
+                  f"plain moto no-service {plain_runs[-1]['no_service']:.1f}s ({plain_runs[-1]['status']})"
+                  + fargate, flush=True)
 
     def median(runs: list[dict], key: str) -> float:
         return statistics.median(r[key] for r in runs)
@@ -182,6 +232,17 @@ def main() -> None:
     figures["like_for_like_ratio_plain_over_sandbox"] = (
         figures["plain_moto_no_service_stack_s"] / figures["sandbox_no_service_stack_s"])
     figures["target_met"] = figures["sandbox_full_stack_s"] <= TARGET_SECONDS
+    if fargate_runs:
+        figures["fargate"] = {
+            "full_stack_s": median(fargate_runs, "full"),
+            "foundation_apply_s": median(fargate_runs, "foundation"),
+            "service_apply_s": median(fargate_runs, "service_apply"),
+            "replan_s": median(fargate_runs, "replan"),
+            "destroy_s": median(fargate_runs, "destroy"),
+            "longest_provider_wait": {"seconds": fargate_runs[0]["longest_wait"][0],
+                                      "resource": fargate_runs[0]["longest_wait"][1]},
+            "provider_floor_s": FARGATE_PROVIDER_FLOOR_SECONDS,
+        }
     if args.json:
         print(json.dumps(figures, indent=2))
         return
@@ -195,6 +256,14 @@ def main() -> None:
     print(f"  longest single resource: {wait['resource']} {wait['seconds']:.0f} s "
           "(the aws provider's own consistency waiter; a floor under any apply of this stack)")
     print(f"  target <= {TARGET_SECONDS:.0f} s for the full stack: {'met' if figures['target_met'] else 'NOT met'}")
+    if "fargate" in figures:
+        fg = figures["fargate"]
+        print(f"  sandbox     Fargate full stack (no image -> push -> ECS service + ALB)  {fg['full_stack_s']:6.1f} s "
+              f"(foundation {fg['foundation_apply_s']:.1f} s + service {fg['service_apply_s']:.1f} s)")
+        print(f"  sandbox     Fargate re-plan (no changes) {fg['replan_s']:.1f} s, destroy {fg['destroy_s']:.1f} s")
+        wait = fg["longest_provider_wait"]
+        print(f"  Fargate floor: {fg['provider_floor_s']:.0f} s of the aws provider's own sleeps (S3 lifecycle 55 s in "
+              f"each apply, aws_lb 2 x 30 s); longest resource {wait['resource']} {wait['seconds']:.0f} s")
 
 
 if __name__ == "__main__":

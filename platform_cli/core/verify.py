@@ -114,6 +114,8 @@ def _image_matches(identifier: str, expected: str) -> bool:
 
 
 def check_service(target: AwsTarget, region: str, outputs: dict[str, Any]) -> list[Check]:
+    if outputs.get("compute") == "ecs_fargate":
+        return check_ecs_service(target, region, outputs)
     arn, image = outputs.get("service_arn"), outputs.get("service_image")
     if not arn:
         return [Check("service", "App Runner service", "skip",
@@ -135,6 +137,124 @@ def check_service(target: AwsTarget, region: str, outputs: dict[str, Any]) -> li
         return checks
 
     return _guard("service", "App Runner service", run)
+
+
+def _task_ips(task: dict[str, Any]) -> set[str]:
+    return {d["value"] for a in task.get("attachments", []) for d in a.get("details", [])
+            if d.get("name") == "privateIPv4Address"}
+
+
+def check_ecs_service(target: AwsTarget, region: str, outputs: dict[str, Any]) -> list[Check]:
+    """ECS Fargate behind an ALB: the service, its tasks and image, the targets, the listeners, the log group."""
+    arn, image, cluster = outputs.get("service_arn"), outputs.get("service_image"), outputs.get("cluster_name")
+    if not arn:
+        return [Check("service", "ECS service", "skip",
+                      "no service yet (service_image is null; plan with --image to deploy one)")]
+    if not cluster:
+        return [Check("service", "ECS service", "FAIL", "stack output cluster_name is missing")]
+    ecs, elbv2 = target.client("ecs", region), target.client("elbv2", region)
+    state: dict[str, Any] = {}
+
+    def service() -> list[Check]:
+        found = ecs.describe_services(cluster=cluster, services=[arn])
+        if not found.get("services"):
+            reason = (found.get("failures") or [{}])[0].get("reason", "not found")
+            return [Check("service", "ACTIVE", "FAIL", f"{arn}: {reason}")]
+        svc = state["service"] = found["services"][0]
+        name, status = svc.get("serviceName"), svc.get("status")
+        running, desired = svc.get("runningCount", 0), svc.get("desiredCount", 0)
+        deployments = svc.get("deployments", [])
+        rollout = ", ".join(f"{d.get('status')} {d.get('rolloutState', '?')}" for d in deployments) or "(none)"
+        checks = [
+            _ok("service", "ACTIVE", status == "ACTIVE", f"{name}: {status}"),
+            _ok("service", "running == desired", desired > 0 and running == desired and len(deployments) == 1,
+                f"{name}: {running} running of {desired} desired; deployments: {rollout}"),
+        ]
+        task_definition = svc.get("taskDefinition", "")
+        containers = ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"].get(
+            "containerDefinitions", [])
+        images = [c.get("image", "") for c in containers if c.get("essential", True)]
+        arns = ecs.list_tasks(cluster=cluster, serviceName=name, desiredStatus="RUNNING").get("taskArns", [])
+        tasks = ecs.describe_tasks(cluster=cluster, tasks=arns).get("tasks", []) if arns else []
+        tasks = [t for t in tasks if t.get("group") in (None, f"service:{name}") and t.get("lastStatus") == "RUNNING"]
+        state["tasks"] = tasks
+        on_revision = [t for t in tasks if t.get("taskDefinitionArn") == task_definition]
+        revision = task_definition.rsplit("/", 1)[-1]
+        if image:
+            right = bool(images) and all(_image_matches(i, image) for i in images)
+            checks.append(_ok("service", "expected image", right and len(on_revision) == len(tasks) > 0,
+                              f"{revision} runs {', '.join(images) or '(none)'} on {len(on_revision)} of "
+                              f"{len(tasks)} running tasks; expected {image}"))
+        return checks
+
+    def targets() -> list[Check]:
+        svc = state.get("service")
+        if svc is None:
+            return []
+        groups = [lb["targetGroupArn"] for lb in svc.get("loadBalancers", []) if lb.get("targetGroupArn")]
+        if not groups:
+            return [Check("service", "targets healthy", "FAIL", "the service has no target group")]
+        group = elbv2.describe_target_groups(TargetGroupArns=groups[:1])["TargetGroups"][0]
+        want_path = outputs.get("health_check_path")
+        suffix = outputs.get("target_group_arn_suffix")
+        path = group.get("HealthCheckPath")
+        checks = [_ok("service", "health check", bool(group.get("HealthCheckEnabled", True)) and
+                      (not want_path or path == want_path) and (not suffix or group["TargetGroupArn"].endswith(suffix)),
+                      f"{group.get('HealthCheckProtocol', '?')} {path or '(none)'}"
+                      + (f"; expected {want_path}" if want_path else ""))]
+        health = elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]
+        states = {h["Target"]["Id"]: h.get("TargetHealth", {}).get("State") for h in health}
+        task_ips = set().union(*(_task_ips(t) for t in state.get("tasks", []))) if state.get("tasks") else set()
+        healthy = {ip for ip, st in states.items() if st == "healthy"}
+        unhealthy = {ip: st for ip, st in states.items() if st != "healthy"}
+        ok = bool(task_ips) and task_ips <= healthy and not unhealthy
+        detail = (f"{group.get('TargetGroupName')}: {len(healthy)} healthy of {len(states)} registered, "
+                  f"{len(task_ips)} running task IPs")
+        if unhealthy:
+            detail += "; " + ", ".join(f"{ip} {st}" for ip, st in sorted(unhealthy.items()))
+        missing = task_ips - healthy
+        if missing:
+            detail += "; not healthy in the target group: " + ", ".join(sorted(missing))
+        checks.append(_ok("service", "targets healthy", ok, detail))
+        return checks
+
+    def listeners() -> list[Check]:
+        alb = outputs.get("alb_arn")
+        if not alb:
+            return [Check("service", "listeners", "FAIL", "stack output alb_arn is missing")]
+        https = str(outputs.get("service_url") or "").startswith("https://")
+        found = elbv2.describe_listeners(LoadBalancerArn=alb)["Listeners"]
+        by_port = {(l.get("Port"), l.get("Protocol")): l for l in found}
+        seen = ", ".join(f"{proto}:{port}" for port, proto in sorted(by_port, key=lambda k: (k[0] or 0))) or "(none)"
+
+        def action(listener: dict[str, Any] | None) -> dict[str, Any]:
+            return ((listener or {}).get("DefaultActions") or [{}])[0]
+
+        if https:
+            forward, redirect = by_port.get((443, "HTTPS")), by_port.get((80, "HTTP"))
+            to = action(redirect).get("RedirectConfig", {})
+            ok = (forward is not None and action(forward).get("Type") == "forward"
+                  and action(redirect).get("Type") == "redirect" and to.get("Protocol") == "HTTPS"
+                  and str(to.get("Port")) == "443" and len(found) == 2)
+            return [_ok("service", "listeners", ok, f"expected HTTPS:443 forward + HTTP:80 redirect to HTTPS; "
+                                                    f"found {seen}")]
+        forward = by_port.get((80, "HTTP"))
+        ok = forward is not None and action(forward).get("Type") == "forward" and len(found) == 1
+        return [_ok("service", "listeners", ok, f"expected HTTP:80 forward (no certificate configured); found {seen}")]
+
+    def log_group() -> list[Check]:
+        name = outputs.get("log_group_name")
+        if not name:
+            return [Check("service", "log group KMS-encrypted", "FAIL", "stack output log_group_name is missing")]
+        groups = target.client("logs", region).describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        group = next((g for g in groups if g.get("logGroupName") == name), None)
+        if group is None:
+            return [Check("service", "log group KMS-encrypted", "FAIL", f"{name}: not found")]
+        key = group.get("kmsKeyId")
+        return [_ok("service", "log group KMS-encrypted", bool(key), f"{name}: {key or 'no KMS key'}")]
+
+    return (_guard("service", "ACTIVE", service) + _guard("service", "targets healthy", targets)
+            + _guard("service", "listeners", listeners) + _guard("service", "log group KMS-encrypted", log_group))
 
 
 def check_alarms(target: AwsTarget, region: str, outputs: dict[str, Any]) -> list[Check]:

@@ -202,7 +202,10 @@ def install_model_patches() -> None:
     """Apply the model patches to moto's classes in this process (idempotent)."""
     from moto.s3.models import FakeBucket
 
+    from . import fidelity_fargate
+
     FakeBucket._log_permissions_enabled_policy = staticmethod(_policy_allows_log_delivery)
+    fidelity_fargate.install()  # ECS services, Application Auto Scaling tags, ELBv2 targets, SG rule descriptions
 
 
 def _buffer_request_body(environ: dict[str, Any]) -> None:

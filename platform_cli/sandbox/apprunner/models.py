@@ -25,6 +25,7 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.common_models import BaseModel
 from moto.utilities.utils import get_partition
 
+from ..ecr import ECR_IMAGE_RE, image_exists
 from .exceptions import (
     InvalidRequestException,
     InvalidStateException,
@@ -50,10 +51,6 @@ MEMORY_ALIASES = {f"{gb} GB": str(int(float(gb) * 1024)) for gb in ("0.5", "1", 
 
 SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$")
 CONFIG_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{3,31}$")
-ECR_IMAGE_RE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
-    r"(?P<repository>[a-z0-9._/-]+?)(?::(?P<tag>[\w.+=:/@-]+?))?(?:@(?P<digest>[\w:]+))?$"
-)
 
 
 def transition_delay() -> float:
@@ -345,24 +342,7 @@ class AppRunnerBackend(BaseBackend):
     # ------------------------------------------------------------------ validation helpers
     def _image_exists(self, image_identifier: str) -> bool:
         """Whether an ECR image (by tag or digest) is in the sandbox's own ECR, as App Runner's pull would find."""
-        match = ECR_IMAGE_RE.match(image_identifier)
-        if not match:
-            return False
-        from moto.ecr.models import ecr_backends
-
-        try:
-            repository = ecr_backends[match["account"]][match["region"]].repositories.get(match["repository"])
-        except KeyError:
-            return False
-        if repository is None:
-            return False
-        tag, digest = match["tag"], match["digest"]
-        if not tag and not digest:
-            tag = "latest"
-        return any(
-            (not tag or tag in image.image_tags) and (not digest or digest == image.get_image_digest())
-            for image in repository.images
-        )
+        return image_exists(image_identifier)
 
     def _role_exists(self, role_arn: str) -> bool:
         from moto.iam.models import iam_backends
