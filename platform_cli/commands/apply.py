@@ -43,8 +43,7 @@ def apply(app: AppContext, env: str, request_id: str | None, watch_seconds: int 
     record = result["record"]
     app.console.print(f"{env}: applied plan {record.plan_sha256[:12]} ({record.summary_line().split(': ', 1)[1]})",
                       "green")
-    failed = report_checks(app, env, result["checks"])
-    if failed:
+    if result["checks"] and report_checks(app, env, result["checks"]):  # protected: verified right after apply
         raise click.exceptions.Exit(1)
     if watch_seconds:
         _watch(app, stack, requester(stack), watch_seconds)

@@ -70,3 +70,34 @@ def test_a_deleted_resource_is_drift():
 ])
 def test_null_and_empty_are_one_value_and_nothing_else_is(a, b, same):
     assert same_ignoring_empty(a, b) is same
+
+
+FARGATE = json.loads((Path(__file__).parent / "fixtures" / "drift_after_fargate_apply.json").read_text())
+
+
+def test_a_fresh_fargate_apply_has_read_back_noise_but_no_drift():
+    assert len(FARGATE["resource_drift"]) >= 6
+    assert drifted_resources(FARGATE) == []
+
+
+def test_an_ingress_rule_added_by_hand_is_drift():
+    shown = copy.deepcopy(FARGATE)
+    group = _drift(shown, "aws_security_group.tasks")
+    group["change"]["after"]["ingress"].append({"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22,
+                                                "protocol": "tcp", "description": "by hand"})
+    assert [d["attributes"] for d in drifted_resources(shown)] == [["ingress"]]
+
+
+def test_a_target_group_attached_to_a_foreign_load_balancer_is_drift():
+    shown = copy.deepcopy(FARGATE)
+    target_group = _drift(shown, "aws_lb_target_group.this")
+    target_group["change"]["after"]["load_balancer_arns"].append(
+        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/someone-else/0123456789abcdef")
+    assert [d["attributes"] for d in drifted_resources(shown)] == [["load_balancer_arns"]]
+
+
+def test_a_bucket_key_turned_off_by_hand_after_it_was_on_is_drift():
+    shown = copy.deepcopy(FARGATE)
+    sse = _drift(shown, "aws_s3_bucket_server_side_encryption_configuration.logs")
+    sse["change"]["before"]["rule"][0]["bucket_key_enabled"] = True
+    assert [d["attributes"] for d in drifted_resources(shown)] == [["rule"]]
