@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .aws import AwsTarget
+from .release import bucket_encryption
 from .errors import PlatformError, Refused
 
 APPEND_ATTEMPTS = 20  # racing writers; each attempt takes the next free sequence number
@@ -77,14 +78,7 @@ class EnvRecords:
     def _encryption(self) -> dict[str, str]:
         """SSE-KMS with the bucket's own key (its policy refuses uploads without SSE-KMS)."""
         if self._sse is None:
-            key_id = None
-            try:
-                rules = self._s3.get_bucket_encryption(Bucket=self.bucket)["ServerSideEncryptionConfiguration"]
-                default = rules["Rules"][0]["ApplyServerSideEncryptionByDefault"]
-                key_id = default.get("KMSMasterKeyID") if default.get("SSEAlgorithm") == "aws:kms" else None
-            except Exception:  # noqa: BLE001 - no default encryption configured: the AWS-managed key
-                pass
-            self._sse = {"ServerSideEncryption": "aws:kms", **({"SSEKMSKeyId": key_id} if key_id else {})}
+            self._sse = bucket_encryption(self._s3, self.bucket)
         return self._sse
 
     def _put(self, key: str, body: bytes, *, only_if_new: bool, content_type: str = "application/json") -> bool:

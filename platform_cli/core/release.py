@@ -141,13 +141,24 @@ def model_sha256(target: AwsTarget, region: str, bucket: str, key: str, version_
     return digest.hexdigest()
 
 
+def bucket_encryption(s3, bucket: str) -> dict[str, str]:
+    """SSE-KMS with the bucket's own key: the artifact store's policy refuses writes encrypted any other way."""
+    try:
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        default = rule["ApplyServerSideEncryptionByDefault"]
+    except Exception:  # noqa: BLE001 - no default encryption: the AWS-managed key
+        return {"ServerSideEncryption": "aws:kms"}
+    key = default.get("KMSMasterKeyID") if default.get("SSEAlgorithm") == "aws:kms" else None
+    return {"ServerSideEncryption": "aws:kms", **({"SSEKMSKeyId": key} if key else {})}
+
+
 def copy_model(target: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str],
                model: dict[str, str]) -> dict[str, str]:
     """Copy that exact version into the destination store; the copy is a new version with the same bytes."""
     src_region, src_bucket = source
     dst_region, dst_bucket = destination
     s3 = target.client("s3", dst_region)
-    copied = s3.copy_object(Bucket=dst_bucket, Key=model["key"], ServerSideEncryption="aws:kms",
+    copied = s3.copy_object(Bucket=dst_bucket, Key=model["key"], **bucket_encryption(s3, dst_bucket),
                             CopySource={"Bucket": src_bucket, "Key": model["key"], "VersionId": model["version_id"]})
     version = copied.get("VersionId")
     if not version:

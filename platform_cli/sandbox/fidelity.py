@@ -198,6 +198,29 @@ def _policy_allows_log_delivery(target_bucket: Any, target_prefix: str | None) -
     return False
 
 
+def _unconditional_statements(policy: bytes | str) -> str:
+    """The bucket policy without the statements that carry a Condition.
+
+    moto evaluates a bucket policy for object requests but not its conditions: a conditional Deny (the artifact
+    store's "deny without TLS" and "deny uploads not encrypted with our key") became an unconditional one, so every
+    upload was refused with 403, while AWS allows a TLS request that uses the right key. The sandbox cannot see TLS
+    (it is plain HTTP on loopback, standing in for AWS's HTTPS endpoint) nor evaluate the headers here, so it leaves
+    conditional statements to AWS; unconditional allows and denies still apply."""
+    document = json.loads(policy.decode() if isinstance(policy, bytes) else policy)
+    statements = document.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    document["Statement"] = [st for st in statements if not st.get("Condition")]
+    return json.dumps(document)
+
+
+def _get_permission(self: Any, action: str, resource: str) -> Any:
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(_unconditional_statements(self.policy)).is_action_permitted(action, resource)
+
+
 def install_model_patches() -> None:
     """Apply the model patches to moto's classes in this process (idempotent)."""
     from moto.s3.models import FakeBucket
@@ -205,6 +228,7 @@ def install_model_patches() -> None:
     from . import fidelity_fargate
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(_policy_allows_log_delivery)
+    FakeBucket.get_permission = _get_permission
     fidelity_fargate.install()  # ECS services, Application Auto Scaling tags, ELBv2 targets, SG rule descriptions
 
 

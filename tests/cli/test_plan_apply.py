@@ -102,8 +102,10 @@ def test_init_runs_again_when_the_backend_changes(project):
 def test_ctrl_c_reaches_terraform_which_releases_its_lock(project):
     assert project.invoke("init", "staging").exit_code == 0
     exe = VENV_BIN / "platformctl"
+    # As from a terminal: pytest-xdist workers ignore SIGINT, and an ignored signal is inherited across exec.
     proc = subprocess.Popen([str(exe), "--no-color", "--root", str(project.root), "plan", "staging"],
-                            env=project.full_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=project.full_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     s3 = boto3.client("s3", region_name=REGION)
     lock_key = f"{project.name}/staging.tfstate.tflock"
     deadline = time.monotonic() + 60  # wait until Terraform holds the state lock

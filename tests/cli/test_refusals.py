@@ -287,3 +287,19 @@ def test_env_folder_name_terraform_would_refuse_is_refused_first(offline_project
         assert "invalid environment name 'Stage_1'" in line
         assert ("environment must be 2-16 lowercase letters, digits or hyphens, starting with a letter and not "
                 "ending with a hyphen.") in line
+
+
+def test_a_release_that_failed_verify_is_not_promoted(project):
+    """The tiny stack has none of the stack's security settings, so its verify fails: promotion must refuse."""
+    from platform_cli.sandbox.images import push_placeholder_image
+
+    assert project.invoke("plan", "staging").exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0
+    digest = push_placeholder_image(f"{project.name}-staging", "v1", ecr_client=boto3.client("ecr"))
+    assert project.invoke("plan", "staging", "--image", digest).exit_code == 2
+    assert project.invoke("apply", "staging").exit_code == 0
+    assert project.invoke("verify", "staging").exit_code == 1
+    refused = project.invoke("promote", "staging", "prod")
+    assert refused.exit_code == 1
+    assert "failed verify in staging" in one_line_error(refused)
+    assert not [e for e in project.history("prod") if e["kind"] == "request"]

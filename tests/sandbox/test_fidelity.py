@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+from botocore.exceptions import ClientError
+
 from platform_cli.sandbox.fidelity import FidelityMiddleware
 
 
@@ -140,3 +143,21 @@ def test_state_bucket_supports_terraform_s3_native_locking(sandbox):
     else:
         raise AssertionError("a second lock on the same key must be refused")
     assert s3.get_bucket_versioning(Bucket=sandbox.state_bucket)["Status"] == "Enabled"
+
+
+def test_a_conditional_deny_in_a_bucket_policy_does_not_refuse_every_upload(sandbox):
+    """moto applied the artifact store's "deny without TLS" / "deny without our KMS key" statements as if they had
+    no condition, so every upload got 403. Unconditional statements still apply."""
+    s3 = sandbox.client("s3", "eu-west-1")
+    bucket = f"cond-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    arn = f"arn:aws:s3:::{bucket}"
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "NoSecrets", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"{arn}/secrets/*"}]}))
+    assert s3.put_object(Bucket=bucket, Key="models/m.json", Body=b"{}")["ResponseMetadata"]["HTTPStatusCode"] == 200
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(Bucket=bucket, Key="secrets/x", Body=b"no")
+    assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
