@@ -23,7 +23,8 @@ demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/demo.sh $(if $(filter ecs_fargate,$(COMPUTE)),fargate,$(or $(ENV),staging))
 
 # Everything: what CI runs. The fast tier first, so a mistake there fails in under a minute; then the rest side by
-# side (each part's output is printed whole when it finishes).
+# side (each part's output is printed whole when it finishes). terraform test and checkov run at a lower priority:
+# they only need the CPU, while the real tier's longest chain waits on provider waiters and must not be starved.
 test: test-fast
 	@$(MAKE) --no-print-directory -j4 --output-sync=target test-terraform scan lint-workflows test-python
 
@@ -42,11 +43,11 @@ test-terraform: install
 	@export TF_CLI_CONFIG_FILE="$(TFRC)"; for m in modules/*/ infra/*/; do \
 	  [ -d "$$m/tests" ] || continue; \
 	  echo "== terraform test $$m"; \
-	  (cd $$m && terraform init -backend=false -input=false >/dev/null && terraform test) || exit 1; \
+	  (cd $$m && terraform init -backend=false -input=false >/dev/null && nice -n 10 terraform test) || exit 1; \
 	done
 
 scan: install
-	$(BIN)/checkov -d modules -d infra --skip-download --quiet --compact --framework terraform
+	nice -n 10 $(BIN)/checkov -d modules -d infra --skip-download --quiet --compact --framework terraform
 
 lint-workflows: install
 	$(BIN)/yamllint .github envs
