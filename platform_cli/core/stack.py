@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +31,10 @@ LOCK_TIMEOUT = "0s"  # fail fast with who holds the lock rather than hang; users
 
 @contextmanager
 def _stack_init_lock(paths: Paths):
-    """Serialise `terraform init` across environments: they share the stack's .terraform.lock.hcl."""
-    paths.work_dir.mkdir(parents=True, exist_ok=True)
-    with open(paths.work_dir / "init.lock", "w") as handle:
+    """Serialise `terraform init` on this machine: environments share the stack's .terraform.lock.hcl, and every
+    work dir may share one provider plugin cache, which Terraform does not guard against concurrent inits (seen: a
+    provider link pointing at a half-written cache entry)."""
+    with open(Path(tempfile.gettempdir()) / "platformctl-terraform-init.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
