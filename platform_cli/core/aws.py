@@ -9,6 +9,7 @@ clients are built from the same values, so Terraform and verification always rea
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,11 @@ class AwsTarget:
     backend_overrides: dict[str, str] = field(default_factory=dict)
     sandbox: bool = False
     endpoint: str | None = None
+    # Building a boto3 session or client parses the service's API model (~0.1 s of CPU each): one of each per
+    # target, shared by every caller (clients are thread-safe once built).
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+    _sessions: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -34,6 +40,12 @@ class AwsTarget:
         return self.env.get(name) or os.environ.get(name)
 
     def session(self, region: str):
+        with self._lock:
+            if region not in self._sessions:
+                self._sessions[region] = self._new_session(region)
+            return self._sessions[region]
+
+    def _new_session(self, region: str):
         import boto3
 
         if self.env:
@@ -46,9 +58,13 @@ class AwsTarget:
     def client(self, service: str, region: str) -> Any:
         from botocore.config import Config
 
-        config = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2})
-        return self.session(region).client(service, endpoint_url=self._value("AWS_ENDPOINT_URL") or None,
-                                           config=config)
+        session = self.session(region)
+        with self._lock:
+            if (service, region) not in self._clients:
+                config = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2})
+                self._clients[(service, region)] = session.client(
+                    service, endpoint_url=self._value("AWS_ENDPOINT_URL") or None, config=config)
+            return self._clients[(service, region)]
 
     def identity(self, region: str) -> dict[str, str]:
         """STS caller identity, or NoCredentials/BackendUnreachable with what to do."""
