@@ -225,11 +225,12 @@ def install_model_patches() -> None:
     """Apply the model patches to moto's classes in this process (idempotent)."""
     from moto.s3.models import FakeBucket
 
-    from . import fidelity_fargate
+    from . import fidelity_ecr, fidelity_fargate
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(_policy_allows_log_delivery)
     FakeBucket.get_permission = _get_permission
     fidelity_fargate.install()  # ECS services, Application Auto Scaling tags, ELBv2 targets, SG rule descriptions
+    fidelity_ecr.install()  # layer bytes kept and downloadable; manifests refused until their layers are pushed
 
 
 def _buffer_request_body(environ: dict[str, Any]) -> None:

@@ -3,7 +3,8 @@
 No container engine runs here, so the "image" is a valid Docker v2 schema 2 manifest whose config and layer
 digests are derived from the tag: each tag is its own build (its own digest), and pushing the same tag again is
 a no-op that returns the same digest, as a registry would. The digest is sha256 of the manifest bytes, which is
-how ECR and every registry name an image.
+how ECR and every registry name an image. Like `docker push`, the config and layer blobs go up first (ECR's layer
+API), then the manifest: the sandbox, like ECR, refuses a manifest whose layers it does not hold.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def _sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def placeholder_manifest(tag: str) -> str:
-    """A Docker v2 manifest for a tiny placeholder image, deterministic per tag."""
+def placeholder_image(tag: str) -> tuple[str, dict[str, bytes]]:
+    """A Docker v2 manifest for a tiny placeholder image, deterministic per tag, and its blobs by digest (the
+    config and the one layer, which a registry needs before it takes the manifest)."""
     config = json.dumps(
         {"architecture": "amd64", "os": "linux",
          "config": {"Labels": {"platformctl.placeholder": tag}, "ExposedPorts": {"8080/tcp": {}}},
@@ -48,7 +50,26 @@ def placeholder_manifest(tag: str) -> str:
         "config": {"mediaType": CONFIG_MEDIA_TYPE, "size": len(config), "digest": _sha256(config)},
         "layers": [{"mediaType": LAYER_MEDIA_TYPE, "size": len(layer), "digest": _sha256(layer)}],
     }
-    return json.dumps(manifest, indent=3)
+    return json.dumps(manifest, indent=3), {_sha256(config): config, _sha256(layer): layer}
+
+
+def placeholder_manifest(tag: str) -> str:
+    return placeholder_image(tag)[0]
+
+
+def push_blobs(ecr_client: Any, repository: str, blobs: dict[str, bytes]) -> None:
+    """Upload the blobs the repository does not have yet, each in one part, as `docker push` does first."""
+    if not blobs:
+        return
+    checked = ecr_client.batch_check_layer_availability(repositoryName=repository, layerDigests=list(blobs))
+    have = {layer["layerDigest"] for layer in checked.get("layers", []) if layer.get("layerAvailability") == "AVAILABLE"}
+    for digest, body in blobs.items():
+        if digest in have:
+            continue
+        upload_id = ecr_client.initiate_layer_upload(repositoryName=repository)["uploadId"]
+        ecr_client.upload_layer_part(repositoryName=repository, uploadId=upload_id, partFirstByte=0,
+                                     partLastByte=len(body) - 1, layerPartBlob=body)
+        ecr_client.complete_layer_upload(repositoryName=repository, uploadId=upload_id, layerDigests=[digest])
 
 
 def manifest_digest(manifest: str) -> str:
@@ -66,11 +87,12 @@ def push_placeholder_image(repository: str, tag: str = DEFAULT_TAG, *, ecr_clien
         import boto3
 
         ecr_client = boto3.client("ecr", endpoint_url=endpoint_url, region_name=region)
-    manifest = placeholder_manifest(tag)
+    manifest, blobs = placeholder_image(tag)
     digest = manifest_digest(manifest)
     existing = ecr_client.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])["images"]
     if existing and existing[0].get("imageManifest") == manifest:
         return existing[0]["imageId"]["imageDigest"]
+    push_blobs(ecr_client, repository, blobs)
     response = ecr_client.put_image(
         repositoryName=repository, imageManifest=manifest, imageManifestMediaType=MANIFEST_MEDIA_TYPE,
         imageTag=tag, imageDigest=digest,

@@ -5,6 +5,7 @@
 Every request goes to moto's own dispatcher except App Runner's (X-Amz-Target AppRunner.* or signed for the
 "apprunner" service), which go to platform_cli.sandbox.apprunner. GET /_sandbox/health answers with this
 process's identity so the manager can tell our sandbox from anything else that happens to hold the port.
+GET /_sandbox/ecr-layers/... serves ECR layer bytes, standing in for the presigned S3 URL of GetDownloadUrlForLayer.
 On start the process creates its Terraform state bucket, so a fresh sandbox means fresh world and state.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 from werkzeug.serving import make_server
 
 HEALTH_PATH = "/_sandbox/health"
+LAYER_PATH = "/_sandbox/ecr-layers/"  # + account/region/digest/repository: fidelity_ecr's download URLs
 SANDBOX_STATE_BUCKET = "platformctl-sandbox-state"
 LOOPBACK = "127.0.0.1"
 EXIT_PORT_IN_USE = 98  # errno EADDRINUSE, so the manager can say exactly what went wrong
@@ -70,6 +72,10 @@ class SandboxApplication:
                                "started_at": self.started_at}).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if environ.get("PATH_INFO", "").startswith(LAYER_PATH):
+            from .fidelity_ecr import serve_layer
+
+            return serve_layer(environ, start_response)
         if _is_apprunner(environ):
             return self.apprunner(environ, start_response)
         return self.moto(environ, start_response)

@@ -63,6 +63,8 @@ def test_promote_approve_apply_runs_stagings_digest_in_prod(dep, people):
     request = _ship(dep, people, "promote", STAGING, PROD)
     assert request["release"]["image"] == dep.digest
     assert request["evidence"]["source_verify"]["ok"] is True
+    copied = request["evidence"]["image_copy"]
+    assert copied["layers_copied"] == copied["layers"] == 2  # prod's registry held none of build-1's blobs
     assert _prod_image(dep) == dep.digest
     verified = dep.history(PROD)[-1]
     assert verified["kind"] == "verify" and verified["ok"] and verified["release_id"] == request["release_id"]

@@ -4,14 +4,17 @@ read and copied by exact version."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import urllib.request
 import uuid
 
 import pytest
 
 from platform_cli.core.aws import AwsTarget
-from platform_cli.core.errors import Refused
+from platform_cli.core.errors import PlatformError, Refused
 from platform_cli.core.release import copy_image, copy_model, model_sha256, resolve_image
-from platform_cli.sandbox.images import push_placeholder_image
+from platform_cli.sandbox.images import placeholder_image, push_blobs, push_placeholder_image
 
 REGION = "eu-west-1"
 
@@ -38,16 +41,63 @@ def test_a_tag_resolves_to_its_digest_and_a_missing_tag_is_refused(sandbox, targ
         resolve_image(target, REGION, repo, "sha256:" + "0" * 64)
 
 
-def test_an_image_is_copied_by_digest_and_its_layers_are_checked(sandbox, target):
+def test_an_image_is_copied_by_digest_with_its_layers(sandbox, target):
     source, destination = _repo(sandbox, "staging"), _repo(sandbox, "prod")
-    digest = push_placeholder_image(source, "build-7", ecr_client=sandbox.client("ecr", REGION))
+    ecr = sandbox.client("ecr", REGION)
+    digest = push_placeholder_image(source, "build-7", ecr_client=ecr)
     copied = copy_image(target, source=(REGION, source), destination=(REGION, destination), digest=digest)
-    assert copied["digest"] == digest and copied["layers"] >= 2
+    assert copied["digest"] == digest and copied["layers"] == copied["layers_copied"] == 2  # config + layer
     assert resolve_image(target, REGION, destination, digest) == digest  # same bytes, same digest
+    _, blobs = placeholder_image("build-7")
+    checked = ecr.batch_check_layer_availability(repositoryName=destination, layerDigests=list(blobs))
+    assert {layer["layerDigest"] for layer in checked["layers"]} == set(blobs) and not checked["failures"]
     again = copy_image(target, source=(REGION, source), destination=(REGION, destination), digest=digest)
-    assert again["digest"] == digest  # copying twice is fine
+    assert again["digest"] == digest and again["layers_copied"] == 0  # copying twice copies nothing twice
     with pytest.raises(Refused):
         copy_image(target, source=(REGION, source), destination=(REGION, destination), digest="sha256:" + "1" * 64)
+    with pytest.raises(PlatformError, match="cannot read the target registry no-such-repo"):
+        copy_image(target, source=(REGION, source), destination=(REGION, "no-such-repo"), digest=digest)
+
+
+def _sha(body: bytes) -> str:
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def _push(ecr, repo: str, blobs: dict[str, bytes], manifest: dict, media_type: str) -> str:
+    push_blobs(ecr, repo, blobs)
+    text = json.dumps(manifest)
+    return ecr.put_image(repositoryName=repo, imageManifest=text, imageManifestMediaType=media_type,
+                         imageDigest=_sha(text.encode()))["image"]["imageId"]["imageDigest"]
+
+
+def test_a_layer_larger_than_one_part_and_a_multi_platform_index_are_copied(sandbox, target):
+    """ECR hands out a part size (10 MiB here): a bigger layer goes up in order, part by part; an index (what
+    `docker buildx` pushes) is copied with each platform's image first."""
+    source, destination = _repo(sandbox, "staging"), _repo(sandbox, "prod")
+    ecr = sandbox.client("ecr", REGION)
+    big = os.urandom(10 * 1024 * 1024 + 4096)
+    children = []
+    for arch, layer in (("amd64", big), ("arm64", b"small arm64 layer")):
+        config = json.dumps({"architecture": arch, "os": "linux"}).encode()
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": len(config),
+                               "digest": _sha(config)},
+                    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "size": len(layer),
+                                "digest": _sha(layer)}]}
+        child = _push(ecr, source, {_sha(config): config, _sha(layer): layer}, manifest,
+                      "application/vnd.oci.image.manifest.v1+json")
+        children.append({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": child,
+                         "size": len(json.dumps(manifest)), "platform": {"architecture": arch, "os": "linux"}})
+    index = _push(ecr, source, {}, {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                                    "manifests": children}, "application/vnd.oci.image.index.v1+json")
+
+    copied = copy_image(target, source=(REGION, source), destination=(REGION, destination), digest=index)
+    assert copied["manifests"] == 3 and copied["layers_copied"] == 4 and copied["bytes_copied"] > len(big)
+    for child in children:
+        assert resolve_image(target, REGION, destination, child["digest"]) == child["digest"]
+    url = ecr.get_download_url_for_layer(repositoryName=destination, layerDigest=_sha(big))["downloadUrl"]
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.read() == big
 
 
 def test_a_model_is_read_and_copied_by_exact_version(sandbox, target):
