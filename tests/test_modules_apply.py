@@ -220,6 +220,15 @@ def test_github_oidc_roles_trust_only_the_repository_and_environment(applied, aw
     staging = _web_identity_conditions(iam, apply_roles["staging"])
     assert staging["token.actions.githubusercontent.com:sub"] == "repo:example-org/platform-kit:environment:staging"
 
+    promote = ws.outputs["promote_role_arns"]["prod"]
+    assert _web_identity_conditions(iam, promote)["token.actions.githubusercontent.com:sub"] == \
+        "repo:example-org/platform-kit:environment:prod-promote"
+    promote_name = promote.rsplit("/", 1)[1]
+    records = iam.get_role_policy(RoleName=promote_name, PolicyName="terraform-state-read-records-write")
+    writes = [st for st in records["PolicyDocument"]["Statement"] if "s3:PutObject" in st["Action"]]
+    assert sorted(r for st in writes for r in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])) \
+        == ["arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/*", "arn:aws:s3:::mlplatform-apply-test-tfstate/*.tflock"]
+
     plan_name = ws.outputs["plan_role_arn"].rsplit("/", 1)[1]
     attached = iam.list_attached_role_policies(RoleName=plan_name)["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [ws.outputs["plan_role_policy_arn"]]

@@ -130,6 +130,72 @@ data "aws_iam_policy_document" "deploy" {
   }
 }
 
+################################################################################
+# Promote permissions: copy the source environment's image and model into the
+# target's registry and artifact store; planning uses ReadOnlyAccess. No apply.
+################################################################################
+
+data "aws_iam_policy_document" "promote" {
+  for_each = var.promotions
+
+  statement {
+    sid       = "ReadSourceImages"
+    effect    = "Allow"
+    actions   = ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+    resources = ["arn:${local.partition}:ecr:${var.region}:${local.account_id}:repository/${var.project}-${each.value.from}"]
+  }
+
+  statement {
+    sid    = "PushTargetImages"
+    effect = "Allow"
+    actions = [
+      "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
+      "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+    ]
+    resources = ["arn:${local.partition}:ecr:${var.region}:${local.account_id}:repository/${var.project}-${each.key}"]
+  }
+
+  statement {
+    sid       = "ReadSourceModels"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["arn:${local.partition}:s3:::${var.project}-${each.value.from}-artifacts-*/*"]
+  }
+
+  statement {
+    sid       = "WriteTargetModels"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = ["arn:${local.partition}:s3:::${var.project}-${each.key}-artifacts-*/*"]
+  }
+
+  statement {
+    sid       = "DecryptSourceModels"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/environment"
+      values   = [each.value.from]
+    }
+  }
+
+  statement {
+    sid       = "EncryptTargetModels"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = ["arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/environment"
+      values   = [each.key]
+    }
+  }
+}
+
 module "github_oidc" {
   source = "../../modules/github_oidc"
 
@@ -152,6 +218,13 @@ module "github_oidc" {
     for env, github_environment in var.environments : env => {
       github_environment = github_environment
       policies           = { deploy = data.aws_iam_policy_document.deploy[env].json }
+      policy_arns        = { read_only = local.read_only_policy }
+    }
+  }
+  promote_roles = {
+    for env, p in var.promotions : env => {
+      github_environment = p.github_environment
+      policies           = { promote = data.aws_iam_policy_document.promote[env].json }
       policy_arns        = { read_only = local.read_only_policy }
     }
   }

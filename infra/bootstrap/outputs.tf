@@ -33,11 +33,17 @@ output "apply_role_arns" {
   value       = module.github_oidc.apply_role_arns
 }
 
+output "promote_role_arns" {
+  description = "Role each promotion's job assumes (`platformctl promote`), keyed by the environment promoted into; PROMOTE_ROLE_ARN_PROD is promote_role_arns[\"prod\"]."
+  value       = module.github_oidc.promote_role_arns
+}
+
 output "github_oidc_subjects" {
   description = "The OIDC subject form the CI roles trust and the exact subjects of the plan role and of each apply role."
   value = {
-    format = module.github_oidc.subject_format
-    plan   = module.github_oidc.plan_role_subjects
-    apply  = module.github_oidc.apply_role_subjects
+    format  = module.github_oidc.subject_format
+    plan    = module.github_oidc.plan_role_subjects
+    apply   = module.github_oidc.apply_role_subjects
+    promote = module.github_oidc.promote_role_subjects
   }
 }

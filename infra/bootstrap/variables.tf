@@ -116,3 +116,22 @@ variable "environments" {
     error_message = "prod may only be applied from the protected GitHub environment \"production\"."
   }
 }
+
+variable "promotions" {
+  description = "Promotions into environments of this account, keyed by the target environment: the environment promoted from (in this account) and the GitHub environment whose jobs run `platformctl promote`, e.g. { prod = { from = \"staging\", github_environment = \"prod-promote\" } } (what .github/workflows/deploy.yml expects). Each gets a role that copies the source's verified image and model into the target, plans the target and records the request, and cannot apply."
+  type = map(object({
+    from               = string
+    github_environment = string
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for env, p in var.promotions : contains(keys(var.environments), env) && p.from != env && can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", p.from))])
+    error_message = "promotions must be keyed by an environment of var.environments, each promoting from another environment name (e.g. { prod = { from = \"staging\", github_environment = \"prod-promote\" } })."
+  }
+
+  validation {
+    condition     = alltrue([for env, p in var.promotions : length(trimspace(p.github_environment)) > 0 && !strcontains(p.github_environment, "*") && p.github_environment != lookup(var.environments, env, "")])
+    error_message = "Each promotion's github_environment must be a non-empty name without wildcards, and not the environment's apply environment (promoting must not need the approval that applying does)."
+  }
+}

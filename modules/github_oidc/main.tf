@@ -26,6 +26,14 @@ locals {
   apply_subjects = {
     for env, r in var.apply_roles : env => [for p in local.subject_prefixes : "${p}:environment:${r.github_environment}"]
   }
+  promote_subjects = {
+    for env, r in var.promote_roles : env => [for p in local.subject_prefixes : "${p}:environment:${r.github_environment}"]
+  }
+  # Apply and promote roles trust one GitHub environment each, the same way.
+  environment_subjects = merge(
+    { for env, subjects in local.apply_subjects : "apply-${env}" => subjects },
+    { for env, subjects in local.promote_subjects : "promote-${env}" => subjects },
+  )
 }
 
 resource "aws_iam_openid_connect_provider" "this" {
@@ -128,8 +136,8 @@ resource "aws_iam_role_policy_attachment" "plan" {
 # Apply roles: one per environment, only from that GitHub environment
 ################################################################################
 
-data "aws_iam_policy_document" "apply_assume" {
-  for_each = var.apply_roles
+data "aws_iam_policy_document" "environment_assume" {
+  for_each = local.environment_subjects
 
   statement {
     sid     = "GitHubEnvironment"
@@ -149,7 +157,7 @@ data "aws_iam_policy_document" "apply_assume" {
     condition {
       test     = "StringEquals"
       variable = "${local.oidc_host}:sub"
-      values   = local.apply_subjects[each.key]
+      values   = each.value
     }
   }
 }
@@ -159,7 +167,7 @@ resource "aws_iam_role" "apply" {
 
   name                 = "${var.name_prefix}-github-apply-${each.key}"
   description          = "Terraform applies to ${each.key} from the ${each.value.github_environment} GitHub environment of ${var.github_repository}."
-  assume_role_policy   = data.aws_iam_policy_document.apply_assume[each.key].json
+  assume_role_policy   = data.aws_iam_policy_document.environment_assume["apply-${each.key}"].json
   max_session_duration = var.max_session_duration_seconds
 
   tags = var.tags
@@ -200,5 +208,60 @@ resource "aws_iam_role_policy_attachment" "apply" {
   ]...)
 
   role       = aws_iam_role.apply[each.value.env].name
+  policy_arn = each.value.arn
+}
+
+################################################################################
+# Promote roles: copy a verified release into an environment and plan it there,
+# only from that GitHub environment; they cannot apply (state stays read-only)
+################################################################################
+
+resource "aws_iam_role" "promote" {
+  for_each = var.promote_roles
+
+  name                 = "${var.name_prefix}-github-promote-${each.key}"
+  description          = "Promotions into ${each.key} (copy the release, plan, record the request) from the ${each.value.github_environment} GitHub environment of ${var.github_repository}."
+  assume_role_policy   = data.aws_iam_policy_document.environment_assume["promote-${each.key}"].json
+  max_session_duration = var.max_session_duration_seconds
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "records_write" {
+  source_policy_documents = [data.aws_iam_policy_document.state_read.json]
+
+  statement {
+    # platformctl's audit log, approved plans and promotion lock live under <state key>.platformctl/.
+    sid       = "WriteRecords"
+    effect    = "Allow"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${var.state_bucket_arn}/*.platformctl/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "promote_state" {
+  for_each = var.promote_roles
+
+  name   = "terraform-state-read-records-write"
+  role   = aws_iam_role.promote[each.key].id
+  policy = data.aws_iam_policy_document.records_write.json
+}
+
+resource "aws_iam_role_policy" "promote" {
+  for_each = merge([
+    for env, r in var.promote_roles : { for label, doc in r.policies : "${env}:${label}" => { env = env, label = label, doc = doc } }
+  ]...)
+
+  name   = each.value.label
+  role   = aws_iam_role.promote[each.value.env].id
+  policy = each.value.doc
+}
+
+resource "aws_iam_role_policy_attachment" "promote" {
+  for_each = merge([
+    for env, r in var.promote_roles : { for label, arn in r.policy_arns : "${env}:${label}" => { env = env, arn = arn } }
+  ]...)
+
+  role       = aws_iam_role.promote[each.value.env].name
   policy_arn = each.value.arn
 }

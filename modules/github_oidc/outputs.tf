@@ -27,3 +27,13 @@ output "apply_role_subjects" {
   description = "The exact OIDC subjects each apply role admits (repo:...:environment:GITHUB_ENVIRONMENT, one per trusted subject form), keyed by environment name."
   value       = local.apply_subjects
 }
+
+output "promote_role_arns" {
+  description = "ARNs of the promote roles, keyed by the environment they promote into."
+  value       = { for env, r in aws_iam_role.promote : env => r.arn }
+}
+
+output "promote_role_subjects" {
+  description = "The exact OIDC subjects each promote role admits, keyed by environment name."
+  value       = local.promote_subjects
+}

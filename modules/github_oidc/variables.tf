@@ -178,3 +178,29 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "promote_roles" {
+  description = <<-EOT
+    One promote role per target environment, keyed by environment name (e.g. prod). Each role trusts only workflow
+    jobs of github_repository that run in the GitHub environment `github_environment` (e.g. `prod-promote`), reads
+    state and writes only platformctl's records beside it (<state key>.platformctl/*: audit log, approved plans,
+    lock), never state itself. policies/policy_arns as in apply_roles: what copying a release into the environment
+    needs (its registry and artifact store) and, to plan it, read access.
+  EOT
+  type = map(object({
+    github_environment = string
+    policies           = optional(map(string), {})
+    policy_arns        = optional(map(string), {})
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for env, r in var.promote_roles : can(regex("^[a-z][a-z0-9-]{1,20}$", env)) && length(trimspace(r.github_environment)) > 0 && !strcontains(r.github_environment, "*")])
+    error_message = "promote_roles keys must be lowercase environment names (2-21 characters) and each github_environment a non-empty name without wildcards."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for r in values(var.promote_roles) : [for doc in values(r.policies) : can(jsondecode(doc))]]))
+    error_message = "promote_roles[*].policies must hold JSON policy documents."
+  }
+}

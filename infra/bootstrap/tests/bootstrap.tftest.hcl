@@ -84,3 +84,57 @@ run "ci_roles_trust_the_classic_subject_without_ids" {
     error_message = "Without IDs the roles keep the classic subject."
   }
 }
+
+run "promote_role_copies_from_staging_into_prod_and_nothing_else" {
+  command = plan
+
+  variables {
+    environments = { staging = "staging", prod = "production" }
+    promotions   = { prod = { from = "staging", github_environment = "prod-promote" } }
+  }
+
+  assert {
+    condition     = output.github_oidc_subjects.promote == { prod = ["repo:example-org/platform-kit:environment:prod-promote"] }
+    error_message = "The prod promote role must admit only the prod-promote GitHub environment."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in data.aws_iam_policy_document.promote["prod"].statement : [
+        for r in s.resources : strcontains(r, "mlplatform-prod") || (strcontains(r, "mlplatform-staging") && alltrue([for a in s.actions : can(regex("^(ecr:(BatchGet|Describe|GetDownloadUrl|BatchCheck)|s3:GetObject)", a))])) || (strcontains(r, ":key/*") && length(s.condition) > 0)
+      ]
+    ]))
+    error_message = "The promote role may only read staging, write prod's registry and artifact store, and use keys by tag."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in data.aws_iam_policy_document.promote["prod"].statement : [
+        for a in s.actions : !can(regex("^(apprunner|ecs|iam|sns|cloudwatch|elasticloadbalancing):", a)) && !strcontains(a, "*")
+      ]
+    ]))
+    error_message = "The promote role must not change the service, roles, alarms or anything by wildcard."
+  }
+}
+
+run "rejects_a_promotion_into_an_unknown_environment_or_through_production" {
+  command = plan
+
+  variables {
+    environments = { prod = "production" }
+    promotions   = { qa = { from = "staging", github_environment = "production" } }
+  }
+
+  expect_failures = [var.promotions]
+}
+
+run "rejects_a_promotion_run_from_the_apply_environment" {
+  command = plan
+
+  variables {
+    environments = { staging = "staging", prod = "production" }
+    promotions   = { prod = { from = "staging", github_environment = "production" } }
+  }
+
+  expect_failures = [var.promotions]
+}

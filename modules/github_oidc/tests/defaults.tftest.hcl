@@ -46,7 +46,7 @@ run "trust_is_narrow" {
 
   assert {
     condition = [
-      for c in one(data.aws_iam_policy_document.apply_assume["prod"].statement).condition : c.values
+      for c in one(data.aws_iam_policy_document.environment_assume["apply-prod"].statement).condition : c.values
       if c.variable == "token.actions.githubusercontent.com:sub"
     ] == [tolist(["repo:example-org/platform-kit:environment:production"])]
     error_message = "The prod apply role must admit only the production GitHub environment."
@@ -54,7 +54,7 @@ run "trust_is_narrow" {
 
   assert {
     condition = [
-      for c in one(data.aws_iam_policy_document.apply_assume["staging"].statement).condition : c.values
+      for c in one(data.aws_iam_policy_document.environment_assume["apply-staging"].statement).condition : c.values
       if c.variable == "token.actions.githubusercontent.com:aud"
     ] == [tolist(["sts.amazonaws.com"])]
     error_message = "Apply roles must require the STS audience."
@@ -115,4 +115,39 @@ run "rejects_bad_repository_and_wildcard_environment" {
   }
 
   expect_failures = [var.github_repository, var.apply_roles]
+}
+
+run "promote_role_trusts_its_environment_and_cannot_write_state" {
+  command = plan
+
+  variables {
+    promote_roles = {
+      prod = {
+        github_environment = "prod-promote"
+        policies           = { promote = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+      }
+    }
+  }
+
+  assert {
+    condition = [
+      for c in one(data.aws_iam_policy_document.environment_assume["promote-prod"].statement).condition : c.values
+      if c.variable == "token.actions.githubusercontent.com:sub"
+    ] == [tolist(["repo:example-org/platform-kit:environment:prod-promote"])]
+    error_message = "The prod promote role must admit only the prod-promote GitHub environment."
+  }
+
+  assert {
+    condition     = aws_iam_role.promote["prod"].name == "mlplatform-github-promote-prod" && keys(aws_iam_role_policy.promote) == ["prod:promote"]
+    error_message = "One promote role per environment, with its own policies."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in data.aws_iam_policy_document.records_write.statement : [
+        for a in s.actions : !contains(["s3:PutObject", "s3:DeleteObject"], a) || contains([toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.tflock"]), toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/*"])], s.resources)
+      ]
+    ]))
+    error_message = "A promote role may write lock files and platformctl's records, never state."
+  }
 }

@@ -36,7 +36,7 @@ run "classic_without_ids" {
 
   assert {
     condition = [
-      for c in one(data.aws_iam_policy_document.apply_assume["prod"].statement).condition : c.values
+      for c in one(data.aws_iam_policy_document.environment_assume["apply-prod"].statement).condition : c.values
       if c.variable == "token.actions.githubusercontent.com:sub"
     ] == [tolist(["repo:acme/ml-platform:environment:production"])]
     error_message = "Without IDs the prod apply role must admit exactly the classic production-environment subject."
@@ -66,7 +66,7 @@ run "immutable_with_both_ids" {
 
   assert {
     condition = [
-      for c in one(data.aws_iam_policy_document.apply_assume["prod"].statement).condition : c.values
+      for c in one(data.aws_iam_policy_document.environment_assume["apply-prod"].statement).condition : c.values
       if c.variable == "token.actions.githubusercontent.com:sub"
     ] == [tolist(["repo:acme@1234/ml-platform@5678:environment:production"])]
     error_message = "With both IDs the prod apply role must admit only the immutable production-environment subject."
@@ -74,7 +74,7 @@ run "immutable_with_both_ids" {
 
   assert {
     condition = [
-      for c in one(data.aws_iam_policy_document.apply_assume["staging"].statement).condition : c.values
+      for c in one(data.aws_iam_policy_document.environment_assume["apply-staging"].statement).condition : c.values
       if c.variable == "token.actions.githubusercontent.com:sub"
     ] == [tolist(["repo:acme@1234/ml-platform@5678:environment:staging"])]
     error_message = "Each apply role stays bound to its own GitHub environment."
@@ -82,7 +82,7 @@ run "immutable_with_both_ids" {
 
   assert {
     condition = alltrue(flatten([
-      for doc in concat([data.aws_iam_policy_document.plan_assume], values(data.aws_iam_policy_document.apply_assume)) : [
+      for doc in concat([data.aws_iam_policy_document.plan_assume], values(data.aws_iam_policy_document.environment_assume)) : [
         for c in one(doc.statement).condition : [for v in c.values : !strcontains(v, "repo:acme/ml-platform:")]
       ]
     ]))
@@ -114,7 +114,7 @@ run "migration_trusts_both_forms" {
 
   assert {
     condition = [
-      for c in one(data.aws_iam_policy_document.apply_assume["prod"].statement).condition : c.values
+      for c in one(data.aws_iam_policy_document.environment_assume["apply-prod"].statement).condition : c.values
       if c.variable == "token.actions.githubusercontent.com:sub"
     ] == [tolist(["repo:acme@1234/ml-platform@5678:environment:production", "repo:acme/ml-platform:environment:production"])]
     error_message = "During a migration the prod apply role still admits only the production environment, in both forms."
@@ -145,7 +145,7 @@ run "plan_role_branches_for_drift_checks" {
 
   assert {
     condition = [
-      for c in one(data.aws_iam_policy_document.apply_assume["prod"].statement).condition : c.values
+      for c in one(data.aws_iam_policy_document.environment_assume["apply-prod"].statement).condition : c.values
       if c.variable == "token.actions.githubusercontent.com:sub"
     ] == [tolist(["repo:acme@1234/ml-platform@5678:environment:production"])]
     error_message = "Branch runs must never reach an apply role."
