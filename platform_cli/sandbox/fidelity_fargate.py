@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -161,6 +162,40 @@ def _install_security_group_rule_description() -> None:
         return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
 
     SecurityGroupRule.description = property(description)
+
+
+# EC2: revoking a rule by SecurityGroupRuleIds that the group does not hold answers
+# InvalidSecurityGroupRuleId.NotFound, as AWS does; moto answers InvalidPermission.NotFound. The aws provider, when it
+# takes over a VPC's default security group, lists the group's rules and revokes them one by one, skipping a rule
+# that is already gone only on AWS's code, so moto's made `aws_default_security_group` fail now and then (a fresh
+# clone's Fargate apply did).
+
+def _install_revoke_unknown_rule_id() -> None:
+    from moto.ec2.exceptions import InvalidSecurityGroupRuleIdNotFoundError
+    from moto.ec2.models.security_groups import SecurityGroupBackend
+
+    def patch(name: str, rules_of: Callable[[Any], list[Any]]) -> None:
+        original = getattr(SecurityGroupBackend, name)
+
+        @functools.wraps(original)
+        def revoke(self: Any, *args: Any, **kwargs: Any) -> Any:
+            rule_ids = kwargs.get("security_rule_ids")
+            group_id = kwargs.get("group_name_or_id", args[0] if args else None)
+            if rule_ids and group_id:
+                group = self.get_security_group_by_name_or_id(group_id, kwargs.get("vpc_id"))
+                held = {rule.id for rule in rules_of(group)} if group is not None else set()
+                for rule_id in rule_ids:
+                    if group is not None and rule_id not in held:
+                        raise InvalidSecurityGroupRuleIdNotFoundError(rule_id)
+            return original(self, *args, **kwargs)
+
+        setattr(SecurityGroupBackend, name, revoke)
+
+    if getattr(SecurityGroupBackend, "_sandbox_revoke_patched", False):
+        return
+    patch("revoke_security_group_egress", lambda group: group.egress_rules)
+    patch("revoke_security_group_ingress", lambda group: group.ingress_rules)
+    SecurityGroupBackend._sandbox_revoke_patched = True
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -565,5 +600,6 @@ def install() -> None:
     """Apply the Fargate-stack patches to moto's classes in this process (idempotent)."""
     _install_autoscaling_tags()
     _install_security_group_rule_description()
+    _install_revoke_unknown_rule_id()
     _install_ecs()
     _install_elbv2()
