@@ -165,7 +165,7 @@ data "aws_iam_policy_document" "promote" {
   statement {
     sid       = "WriteTargetModels"
     effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:AbortMultipartUpload"]
     resources = ["arn:${local.partition}:s3:::${var.project}-${each.key}-artifacts-*/*"]
   }
 

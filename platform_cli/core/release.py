@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,6 +234,32 @@ def model_sha256(target: AwsTarget, region: str, bucket: str, key: str, version_
     return digest.hexdigest()
 
 
+COPY_OBJECT_LIMIT = 5 * 1024 ** 3  # the most one CopyObject copies
+COPY_PART_BYTES = 512 * 1024 ** 2  # parts of a larger copy: up to 5 TiB (S3's object limit) in 10,000 parts
+COPY_WORKERS = 8
+
+
+def _copy_in_parts(s3, bucket: str, key: str, copy_source: dict[str, str], size: int) -> dict[str, Any]:
+    """A multipart upload whose parts are ranges of the source, copied by S3; aborted if any part fails."""
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, **bucket_encryption(s3, bucket))["UploadId"]
+
+    def part(number_and_start: tuple[int, int]) -> dict[str, Any]:
+        number, start = number_and_start
+        last = min(start + COPY_PART_BYTES, size) - 1
+        result = s3.upload_part_copy(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
+                                     CopySource=copy_source, CopySourceRange=f"bytes={start}-{last}")
+        return {"PartNumber": number, "ETag": result["CopyPartResult"]["ETag"]}
+
+    try:
+        with ThreadPoolExecutor(max_workers=COPY_WORKERS) as pool:
+            parts = list(pool.map(part, enumerate(range(0, size, COPY_PART_BYTES), start=1)))
+        return s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id,
+                                            MultipartUpload={"Parts": parts})
+    except Exception:
+        s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+        raise
+
+
 def bucket_encryption(s3, bucket: str) -> dict[str, str]:
     """SSE-KMS with the bucket's own key: the artifact store's policy refuses writes encrypted any other way."""
     try:
@@ -246,12 +273,25 @@ def bucket_encryption(s3, bucket: str) -> dict[str, str]:
 
 def copy_model(target: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str],
                model: dict[str, str]) -> dict[str, str]:
-    """Copy that exact version into the destination store; the copy is a new version with the same bytes."""
+    """Copy that exact version into the destination store; the copy is a new version with the same bytes.
+
+    S3 copies at most 5 GiB in one CopyObject; a larger model (weights often are) is copied server-side in parts
+    (UploadPartCopy), side by side, never through this machine."""
     src_region, src_bucket = source
     dst_region, dst_bucket = destination
     s3 = target.client("s3", dst_region)
-    copied = s3.copy_object(Bucket=dst_bucket, Key=model["key"], **bucket_encryption(s3, dst_bucket),
-                            CopySource={"Bucket": src_bucket, "Key": model["key"], "VersionId": model["version_id"]})
+    copy_source = {"Bucket": src_bucket, "Key": model["key"], "VersionId": model["version_id"]}
+    try:
+        size = target.client("s3", src_region).head_object(Bucket=src_bucket, Key=model["key"],
+                                                           VersionId=model["version_id"])["ContentLength"]
+    except Exception as exc:  # noqa: BLE001
+        raise Refused(f"model s3://{src_bucket}/{model['key']} version {model['version_id']} cannot be read "
+                      f"({_code(exc) or exc})", hint="check it is still in the source's artifact store") from None
+    if size <= COPY_OBJECT_LIMIT:
+        copied = s3.copy_object(Bucket=dst_bucket, Key=model["key"], **bucket_encryption(s3, dst_bucket),
+                                CopySource=copy_source)
+    else:
+        copied = _copy_in_parts(s3, dst_bucket, model["key"], copy_source, size)
     version = copied.get("VersionId")
     if not version:
         raise PlatformError(f"s3://{dst_bucket} returned no version id: is it versioned?")

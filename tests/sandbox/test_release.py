@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 
+from platform_cli.core import release
 from platform_cli.core.aws import AwsTarget
 from platform_cli.core.errors import PlatformError, Refused
 from platform_cli.core.release import copy_image, copy_model, model_sha256, resolve_image
@@ -119,3 +120,30 @@ def test_a_model_is_read_and_copied_by_exact_version(sandbox, target):
     assert body == b'{"weights": [1]}'
     with pytest.raises(Refused, match="is not in the artifact store"):
         model_sha256(target, REGION, buckets[0], "models/churn.json", "no-such-version")
+
+
+def test_a_model_over_the_single_copy_limit_is_copied_in_parts(sandbox, target, monkeypatch):
+    """S3 copies at most 5 GiB in one request; with the limit and part size scaled down to 5 MiB (S3's smallest
+    part), a 12 MiB model goes across as three server-side part copies and arrives byte for byte."""
+    monkeypatch.setattr(release, "COPY_OBJECT_LIMIT", 5 * 1024 * 1024)
+    monkeypatch.setattr(release, "COPY_PART_BYTES", 5 * 1024 * 1024)
+    s3 = sandbox.client("s3", REGION)
+    buckets = []
+    for prefix in ("staging-big", "prod-big"):
+        name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        buckets.append(name)
+    weights = os.urandom(12 * 1024 * 1024)
+    version = s3.put_object(Bucket=buckets[0], Key="models/big.bin", Body=weights)["VersionId"]
+    model = {"key": "models/big.bin", "version_id": version, "sha256": hashlib.sha256(weights).hexdigest()}
+    copied = copy_model(target, source=(REGION, buckets[0]), destination=(REGION, buckets[1]), model=model)
+    assert copied["sha256"] == model["sha256"]
+    body = s3.get_object(Bucket=buckets[1], Key="models/big.bin", VersionId=copied["version_id"])["Body"].read()
+    assert body == weights
+    etag = s3.head_object(Bucket=buckets[1], Key="models/big.bin", VersionId=copied["version_id"])["ETag"]
+    assert etag.endswith('-3"'), etag  # S3 names a multipart object's ETag by its part count
+    assert s3.list_multipart_uploads(Bucket=buckets[1]).get("Uploads", []) == []  # completed, none left open
+    with pytest.raises(Refused, match="cannot be read"):
+        copy_model(target, source=(REGION, buckets[0]), destination=(REGION, buckets[1]),
+                   model={**model, "version_id": "no-such-version"})
