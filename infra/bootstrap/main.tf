@@ -170,7 +170,8 @@ data "aws_iam_policy_document" "promote" {
   }
 
   statement {
-    sid       = "DecryptSourceModels"
+    # The source's artifact store and registry keys (each environment's keys carry its environment tag).
+    sid       = "DecryptSourceKeys"
     effect    = "Allow"
     actions   = ["kms:Decrypt"]
     resources = ["arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"]
@@ -183,7 +184,7 @@ data "aws_iam_policy_document" "promote" {
   }
 
   statement {
-    sid       = "EncryptTargetModels"
+    sid       = "UseTargetKeys"
     effect    = "Allow"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
     resources = ["arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"]
