@@ -110,7 +110,7 @@ module "network" {
 
 module "ecs_service" {
   source = "../../modules/ecs_service"
-  count  = local.create_service && local.fargate ? 1 : 0
+  count  = local.create_service && var.compute == "ecs_fargate" ? 1 : 0
 
   name                 = local.name
   image                = local.image

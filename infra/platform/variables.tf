@@ -167,29 +167,29 @@ variable "service_port" {
 }
 
 variable "service_cpu" {
-  description = "CPU units per instance (1024 = 1 vCPU): 256, 512, 1024, 2048 or 4096."
+  description = "CPU units per instance (1024 = 1 vCPU): 256, 512, 1024, 2048 or 4096 on App Runner; also 8192 or 16384 on ECS Fargate."
   type        = number
   default     = 1024
 
+  # Each compute module's own check, for the environments that use it (tests/fast/test_stack_variables.py).
   validation {
-    condition     = contains([256, 512, 1024, 2048, 4096], var.service_cpu)
+    condition     = var.compute != "apprunner" || contains([256, 512, 1024, 2048, 4096], var.service_cpu)
     error_message = "service_cpu must be one of 256, 512, 1024, 2048, 4096."
   }
 
-  # modules/ecs_service's check (Fargate sizes); the App Runner check above is the stricter one.
   validation {
-    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.service_cpu)
+    condition     = var.compute != "ecs_fargate" || contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.service_cpu)
     error_message = "service_cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384."
   }
 }
 
 variable "service_memory" {
-  description = "Memory per instance in MiB, matching service_cpu: 256 -> 512|1024; 512 -> 1024; 1024 -> 2048|3072|4096; 2048 -> 4096|6144; 4096 -> 8192|10240|12288 (App Runner's pairs, all of which Fargate also accepts)."
+  description = "Memory per instance in MiB, matching service_cpu. App Runner: 256 -> 512|1024; 512 -> 1024; 1024 -> 2048|3072|4096; 2048 -> 4096|6144; 4096 -> 8192|10240|12288. ECS Fargate: its pairs, up to 16384 -> 122880."
   type        = number
   default     = 2048
 
   validation {
-    condition = contains(lookup({
+    condition = var.compute != "apprunner" || contains(lookup({
       "256"  = [512, 1024]
       "512"  = [1024]
       "1024" = [2048, 3072, 4096]
@@ -199,9 +199,8 @@ variable "service_memory" {
     error_message = "service_memory must match service_cpu: 256 -> 512|1024; 512 -> 1024; 1024 -> 2048|3072|4096; 2048 -> 4096|6144; 4096 -> 8192|10240|12288."
   }
 
-  # modules/ecs_service's check (Fargate pairs).
   validation {
-    condition = contains(lookup({
+    condition = var.compute != "ecs_fargate" || contains(lookup({
       "256"   = [512, 1024, 2048]
       "512"   = range(1024, 4097, 1024)
       "1024"  = range(2048, 8193, 1024)
@@ -275,52 +274,49 @@ variable "service_health_check_path" {
 }
 
 variable "service_health_check_interval_seconds" {
-  description = "Seconds between health checks. 5-20 (App Runner allows 1-20, the load balancer 5-300; the stack takes what both accept)."
+  description = "Seconds between health checks: 1-20 on App Runner, 5-300 on ECS Fargate (the load balancer's)."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.service_health_check_interval_seconds >= 1 && var.service_health_check_interval_seconds <= 20 && floor(var.service_health_check_interval_seconds) == var.service_health_check_interval_seconds
+    condition     = var.compute != "apprunner" || var.service_health_check_interval_seconds >= 1 && var.service_health_check_interval_seconds <= 20 && floor(var.service_health_check_interval_seconds) == var.service_health_check_interval_seconds
     error_message = "service_health_check_interval_seconds must be a whole number from 1 to 20."
   }
 
-  # modules/ecs_service's check (load balancer health checks): together 5-20.
   validation {
-    condition     = var.service_health_check_interval_seconds >= 5 && var.service_health_check_interval_seconds <= 300 && floor(var.service_health_check_interval_seconds) == var.service_health_check_interval_seconds
+    condition     = var.compute != "ecs_fargate" || var.service_health_check_interval_seconds >= 5 && var.service_health_check_interval_seconds <= 300 && floor(var.service_health_check_interval_seconds) == var.service_health_check_interval_seconds
     error_message = "service_health_check_interval_seconds must be a whole number from 5 to 300."
   }
 }
 
 variable "service_health_check_unhealthy_threshold" {
-  description = "Consecutive failed checks before an instance is replaced. 2-10 (App Runner allows 1-20, the load balancer 2-10)."
+  description = "Consecutive failed checks before an instance is replaced: 1-20 on App Runner, 2-10 on ECS Fargate (the load balancer's)."
   type        = number
   default     = 3
 
   validation {
-    condition     = var.service_health_check_unhealthy_threshold >= 1 && var.service_health_check_unhealthy_threshold <= 20 && floor(var.service_health_check_unhealthy_threshold) == var.service_health_check_unhealthy_threshold
+    condition     = var.compute != "apprunner" || var.service_health_check_unhealthy_threshold >= 1 && var.service_health_check_unhealthy_threshold <= 20 && floor(var.service_health_check_unhealthy_threshold) == var.service_health_check_unhealthy_threshold
     error_message = "service_health_check_unhealthy_threshold must be a whole number from 1 to 20."
   }
 
-  # modules/ecs_service's check (load balancer health checks): together 2-10.
   validation {
-    condition     = var.service_health_check_unhealthy_threshold >= 2 && var.service_health_check_unhealthy_threshold <= 10 && floor(var.service_health_check_unhealthy_threshold) == var.service_health_check_unhealthy_threshold
+    condition     = var.compute != "ecs_fargate" || var.service_health_check_unhealthy_threshold >= 2 && var.service_health_check_unhealthy_threshold <= 10 && floor(var.service_health_check_unhealthy_threshold) == var.service_health_check_unhealthy_threshold
     error_message = "service_health_check_unhealthy_threshold must be a whole number from 2 to 10."
   }
 }
 
 variable "service_min_instances" {
-  description = "Instances always running. 1-25."
+  description = "Instances always running. 1-25, at most service_max_instances."
   type        = number
   default     = 1
 
   validation {
-    condition     = var.service_min_instances >= 1 && var.service_min_instances <= 25 && floor(var.service_min_instances) == var.service_min_instances
+    condition     = var.compute != "apprunner" || var.service_min_instances >= 1 && var.service_min_instances <= 25 && floor(var.service_min_instances) == var.service_min_instances
     error_message = "service_min_instances must be a whole number from 1 to 25."
   }
 
-  # modules/ecs_service's check.
   validation {
-    condition     = var.service_min_instances >= 1 && var.service_min_instances <= 100 && floor(var.service_min_instances) == var.service_min_instances
+    condition     = var.compute != "ecs_fargate" || var.service_min_instances >= 1 && var.service_min_instances <= 100 && floor(var.service_min_instances) == var.service_min_instances
     error_message = "service_min_instances must be a whole number from 1 to 100."
   }
 }
@@ -331,7 +327,7 @@ variable "service_max_instances" {
   default     = 3
 
   validation {
-    condition     = var.service_max_instances >= 1 && var.service_max_instances <= 25 && floor(var.service_max_instances) == var.service_max_instances && var.service_max_instances >= var.service_min_instances
+    condition     = var.compute != "apprunner" || var.service_max_instances >= 1 && var.service_max_instances <= 25 && floor(var.service_max_instances) == var.service_max_instances && var.service_max_instances >= var.service_min_instances
     error_message = "service_max_instances must be a whole number from 1 to 25 and at least service_min_instances."
   }
 
@@ -341,9 +337,8 @@ variable "service_max_instances" {
     error_message = "service_max_instances must be a whole number from 1 to 25."
   }
 
-  # modules/ecs_service's check.
   validation {
-    condition     = var.service_max_instances >= 1 && var.service_max_instances <= 100 && floor(var.service_max_instances) == var.service_max_instances && var.service_max_instances >= var.service_min_instances
+    condition     = var.compute != "ecs_fargate" || var.service_max_instances >= 1 && var.service_max_instances <= 100 && floor(var.service_max_instances) == var.service_max_instances && var.service_max_instances >= var.service_min_instances
     error_message = "service_max_instances must be a whole number from 1 to 100 and at least service_min_instances."
   }
 }

@@ -11,6 +11,10 @@ Rules, per stack variable X passed as `arg = var.X` to one or more module inputs
   module's `var.<input>` references to the stack variables that feed those inputs (so a check such as
   `var.autoscaling_max_size >= var.autoscaling_min_size` must appear as
   `var.service_max_instances >= var.service_min_instances`). A variable fed to two modules is as strict as both.
+- A module that exists for one compute target only (its `count` tests `var.compute == "X"`) applies its checks to
+  that target only: a condition only such modules have appears as `var.compute != "X" || <condition>`, so a Fargate
+  environment may use Fargate's sizes and an App Runner one App Runner's. A condition every fed module has (or one
+  an always-present module has) stays unguarded.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ STACK_DIR = REPO_ROOT / "infra" / "platform"
 
 PASS_THROUGH = re.compile(r"^\$\{var\.([A-Za-z_][A-Za-z0-9_-]*)\}$")
 VAR_REF = re.compile(r"\bvar\.([A-Za-z_][A-Za-z0-9_-]*)\b")
+COUNT_GUARD = re.compile(r'\bvar\.compute == "([a-z_]+)"')
+# python-hcl2 re-prints `var.compute != "X" || (cond)` without the parentheses.
+CONDITION_GUARD = re.compile(r'^var\.compute != "([a-z_]+)" \|\| (.+)$')
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class PassThrough:
     source: Path
     argument: str
     stack_variable: str
+    guard: str | None = None  # the compute target the module exists for, when its count says so
 
     @property
     def target(self) -> str:
@@ -89,10 +97,13 @@ def pass_throughs(stack_dir: Path) -> tuple[PassThrough, ...]:
         for block in parsed.get("module", []):
             for module_name, body in block.items():
                 source = (stack_dir / _single(body["source"])).resolve()
+                count = _single(body.get("count", ""))
+                guard = COUNT_GUARD.search(count) if isinstance(count, str) else None
                 for argument, value in body.items():
                     match = PASS_THROUGH.match(_single(value)) if isinstance(_single(value), str) else None
                     if match:
-                        found.append(PassThrough(module_name, source, argument, match.group(1)))
+                        found.append(PassThrough(module_name, source, argument, match.group(1),
+                                                 guard.group(1) if guard else None))
     return tuple(found)
 
 
@@ -103,15 +114,34 @@ def feeds_by_stack_variable(stack_dir: Path) -> dict[str, list[PassThrough]]:
     return by_variable
 
 
-def expected_conditions(stack_dir: Path, feeds: list[PassThrough]) -> set[str]:
-    """The union of the fed module inputs' conditions, spelled with the stack's variable names."""
-    expected: set[str] = set()
+def expected_conditions(stack_dir: Path, feeds: list[PassThrough]) -> set[tuple[str | None, str]]:
+    """The union of the fed module inputs' conditions, spelled with the stack's variable names, each with the
+    compute target it is guarded by (None: unguarded)."""
+    guards_of: dict[str, set[str | None]] = {}
     for feed in feeds:
         # Every input of that module fed straight from a stack variable is renamed, not only the checked one.
         renames = {p.argument: p.stack_variable for p in pass_throughs(stack_dir) if p.module == feed.module}
         for condition in load_variables(feed.source)[feed.argument].conditions:
-            expected.add(VAR_REF.sub(lambda m: f"var.{renames.get(m.group(1), m.group(1))}", condition))
+            renamed = VAR_REF.sub(lambda m: f"var.{renames.get(m.group(1), m.group(1))}", condition)
+            guards_of.setdefault(renamed, set()).add(feed.guard)
+    every_feed = {feed.guard for feed in feeds}
+    expected: set[tuple[str | None, str]] = set()
+    for condition, guards in guards_of.items():
+        if None in guards or guards == every_feed:
+            expected.add((None, condition))
+        else:
+            expected.update((guard, condition) for guard in guards)
     return expected
+
+
+def _guarded(condition: str) -> tuple[str | None, str]:
+    match = CONDITION_GUARD.match(condition)
+    return (match.group(1), match.group(2)) if match else (None, condition)
+
+
+def _spell(guarded: tuple[str | None, str]) -> str:
+    guard, condition = guarded
+    return condition if guard is None else f'var.compute != "{guard}" || {condition}'
 
 
 def mismatches(stack_dir: Path, stack_variable: str) -> list[str]:
@@ -135,9 +165,10 @@ def mismatches(stack_dir: Path, stack_variable: str) -> list[str]:
     if any(load_variables(f.source).get(f.argument) is None for f in feeds):
         return problems
     expected = expected_conditions(stack_dir, feeds)
-    actual = set(stack.conditions)
-    problems += [f"lacks the module's validation condition {c}" for c in sorted(expected - actual)]
-    problems += [f"has a validation condition no module input has: {c}" for c in sorted(actual - expected)]
+    actual = {_guarded(c) for c in stack.conditions}
+    problems += [f"lacks the module's validation condition {_spell(c)}" for c in sorted(expected - actual, key=_spell)]
+    problems += [f"has a validation condition no module input has: {_spell(c)}"
+                 for c in sorted(actual - expected, key=_spell)]
     return problems
 
 
@@ -220,3 +251,37 @@ def test_a_weakened_copy_fails_naming_the_variable(tmp_path: Path) -> None:
     assert any("lacks the module's validation condition var.thing_min >= 1 && floor(var.thing_min) == var.thing_min" in p
                for p in problems_min), problems_min
     assert any("default 4 differs from module.thing.max_size's 3" in p for p in mismatches(stack_dir, "thing_max"))
+
+
+def _write_two_target_stack(tmp_path: Path, stack_variables_tf: str) -> Path:
+    """Two compute modules, each present for one value of var.compute, both fed var.size."""
+    for module, limit in (("small", 4), ("large", 16)):
+        (tmp_path / "modules" / module).mkdir(parents=True)
+        (tmp_path / "modules" / module / "variables.tf").write_text(
+            f'variable "size" {{\n  type    = number\n  default = 1\n  validation {{\n'
+            f'    condition     = var.size >= 1 && var.size <= {limit}\n    error_message = "m"\n  }}\n}}\n')
+    stack_dir = tmp_path / "stack"
+    stack_dir.mkdir()
+    (stack_dir / "main.tf").write_text(
+        'module "small" {\n  source = "../modules/small"\n  count  = var.compute == "small" ? 1 : 0\n  size   = var.size\n}\n'
+        'module "large" {\n  source = "../modules/large"\n  count  = var.compute == "large" ? 1 : 0\n  size   = var.size\n}\n')
+    (stack_dir / "variables.tf").write_text(stack_variables_tf)
+    return stack_dir
+
+
+def _size_variable(*conditions: str) -> str:
+    blocks = "".join(f'  validation {{\n    condition     = {c}\n    error_message = "m"\n  }}\n' for c in conditions)
+    return f'variable "size" {{\n  type    = number\n  default = 1\n{blocks}}}\n'
+
+
+def test_a_check_of_a_module_present_for_one_compute_target_is_guarded_by_it(tmp_path: Path) -> None:
+    small = "var.size >= 1 && var.size <= 4"
+    large = "var.size >= 1 && var.size <= 16"
+    guarded = _write_two_target_stack(tmp_path / "a", _size_variable(f'var.compute != "small" || ({small})',
+                                                                     f'var.compute != "large" || ({large})'))
+    assert mismatches(guarded, "size") == []
+    # Unguarded, the small target's limit would cap the large one too (the old Fargate-at-App-Runner-sizes bug).
+    unguarded = _write_two_target_stack(tmp_path / "b", _size_variable(small, large))
+    problems = mismatches(unguarded, "size")
+    assert f'lacks the module\'s validation condition var.compute != "small" || {small}' in problems, problems
+    assert f"has a validation condition no module input has: {small}" in problems, problems

@@ -229,8 +229,6 @@ run "fargate_in_existing_vpc" {
   }
 }
 
-# service_cpu = 8192 is a Fargate size, but the stack's service_* inputs feed both compute modules and so carry
-# both modules' checks (tests/fast/test_stack_variables.py): the stack accepts the sizes both targets take.
 run "fargate_rejects_tag_and_incomplete_vpc" {
   command = plan
 
@@ -239,10 +237,9 @@ run "fargate_rejects_tag_and_incomplete_vpc" {
     service_image         = "v1.2.3"
     vpc_id                = "vpc-0fedcba9876543210"
     vpc_public_subnet_ids = ["subnet-0c000000000000001"]
-    service_cpu           = 8192
   }
 
-  expect_failures = [var.service_image, var.vpc_public_subnet_ids, var.vpc_private_subnet_ids, var.service_cpu]
+  expect_failures = [var.service_image, var.vpc_public_subnet_ids, var.vpc_private_subnet_ids]
 }
 
 run "rejects_unknown_compute" {
@@ -253,4 +250,56 @@ run "rejects_unknown_compute" {
   }
 
   expect_failures = [var.compute]
+}
+
+# The service_* inputs feed both compute modules; each module's checks apply to the environments that use it
+# (tests/fast/test_stack_variables.py), so each target takes its own sizes.
+run "fargate_takes_sizes_only_fargate_has" {
+  command = plan
+
+  variables {
+    compute        = "ecs_fargate"
+    service_image  = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    service_cpu    = 8192
+    service_memory = 32768
+  }
+
+  assert {
+    condition     = length(module.ecs_service) == 1
+    error_message = "An ECS Fargate environment may use Fargate's larger sizes."
+  }
+}
+
+run "apprunner_refuses_sizes_only_fargate_has" {
+  command = plan
+
+  variables {
+    service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    service_cpu   = 8192
+  }
+
+  expect_failures = [var.service_cpu]
+}
+
+run "apprunner_refuses_a_pair_only_fargate_has" {
+  command = plan
+
+  variables {
+    service_cpu    = 4096
+    service_memory = 16384
+  }
+
+  expect_failures = [var.service_memory]
+}
+
+run "fargate_refuses_a_pair_fargate_does_not_have" {
+  command = plan
+
+  variables {
+    compute        = "ecs_fargate"
+    service_cpu    = 4096
+    service_memory = 4096
+  }
+
+  expect_failures = [var.service_memory]
 }
