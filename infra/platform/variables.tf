@@ -174,12 +174,12 @@ variable "service_cpu" {
   # Each compute module's own check, for the environments that use it (tests/fast/test_stack_variables.py).
   validation {
     condition     = var.compute != "apprunner" || contains([256, 512, 1024, 2048, 4096], var.service_cpu)
-    error_message = "service_cpu must be one of 256, 512, 1024, 2048, 4096."
+    error_message = "On App Runner, service_cpu must be one of 256, 512, 1024, 2048, 4096."
   }
 
   validation {
     condition     = var.compute != "ecs_fargate" || contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.service_cpu)
-    error_message = "service_cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384."
+    error_message = "On ECS Fargate, service_cpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384."
   }
 }
 
@@ -196,7 +196,7 @@ variable "service_memory" {
       "2048" = [4096, 6144]
       "4096" = [8192, 10240, 12288]
     }, tostring(var.service_cpu), []), var.service_memory)
-    error_message = "service_memory must match service_cpu: 256 -> 512|1024; 512 -> 1024; 1024 -> 2048|3072|4096; 2048 -> 4096|6144; 4096 -> 8192|10240|12288."
+    error_message = "On App Runner, service_memory must match service_cpu: 256 -> 512|1024; 512 -> 1024; 1024 -> 2048|3072|4096; 2048 -> 4096|6144; 4096 -> 8192|10240|12288."
   }
 
   validation {
@@ -209,7 +209,7 @@ variable "service_memory" {
       "8192"  = range(16384, 61441, 4096)
       "16384" = range(32768, 122881, 8192)
     }, tostring(var.service_cpu), []), var.service_memory)
-    error_message = "service_memory must be a Fargate pair with service_cpu: 256 -> 512|1024|2048; 512 -> 1024-4096; 1024 -> 2048-8192; 2048 -> 4096-16384; 4096 -> 8192-30720 (1024 steps); 8192 -> 16384-61440 (4096 steps); 16384 -> 32768-122880 (8192 steps)."
+    error_message = "On ECS Fargate, service_memory must be a Fargate pair with service_cpu: 256 -> 512|1024|2048; 512 -> 1024-4096; 1024 -> 2048-8192; 2048 -> 4096-16384; 4096 -> 8192-30720 (1024 steps); 8192 -> 16384-61440 (4096 steps); 16384 -> 32768-122880 (8192 steps)."
   }
 }
 
@@ -280,12 +280,12 @@ variable "service_health_check_interval_seconds" {
 
   validation {
     condition     = var.compute != "apprunner" || var.service_health_check_interval_seconds >= 1 && var.service_health_check_interval_seconds <= 20 && floor(var.service_health_check_interval_seconds) == var.service_health_check_interval_seconds
-    error_message = "service_health_check_interval_seconds must be a whole number from 1 to 20."
+    error_message = "On App Runner, service_health_check_interval_seconds must be a whole number from 1 to 20."
   }
 
   validation {
     condition     = var.compute != "ecs_fargate" || var.service_health_check_interval_seconds >= 5 && var.service_health_check_interval_seconds <= 300 && floor(var.service_health_check_interval_seconds) == var.service_health_check_interval_seconds
-    error_message = "service_health_check_interval_seconds must be a whole number from 5 to 300."
+    error_message = "On ECS Fargate, service_health_check_interval_seconds must be a whole number from 5 to 300."
   }
 }
 
@@ -296,12 +296,12 @@ variable "service_health_check_unhealthy_threshold" {
 
   validation {
     condition     = var.compute != "apprunner" || var.service_health_check_unhealthy_threshold >= 1 && var.service_health_check_unhealthy_threshold <= 20 && floor(var.service_health_check_unhealthy_threshold) == var.service_health_check_unhealthy_threshold
-    error_message = "service_health_check_unhealthy_threshold must be a whole number from 1 to 20."
+    error_message = "On App Runner, service_health_check_unhealthy_threshold must be a whole number from 1 to 20."
   }
 
   validation {
     condition     = var.compute != "ecs_fargate" || var.service_health_check_unhealthy_threshold >= 2 && var.service_health_check_unhealthy_threshold <= 10 && floor(var.service_health_check_unhealthy_threshold) == var.service_health_check_unhealthy_threshold
-    error_message = "service_health_check_unhealthy_threshold must be a whole number from 2 to 10."
+    error_message = "On ECS Fargate, service_health_check_unhealthy_threshold must be a whole number from 2 to 10."
   }
 }
 
@@ -312,12 +312,12 @@ variable "service_min_instances" {
 
   validation {
     condition     = var.compute != "apprunner" || var.service_min_instances >= 1 && var.service_min_instances <= 25 && floor(var.service_min_instances) == var.service_min_instances
-    error_message = "service_min_instances must be a whole number from 1 to 25."
+    error_message = "On App Runner, service_min_instances must be a whole number from 1 to 25."
   }
 
   validation {
     condition     = var.compute != "ecs_fargate" || var.service_min_instances >= 1 && var.service_min_instances <= 100 && floor(var.service_min_instances) == var.service_min_instances
-    error_message = "service_min_instances must be a whole number from 1 to 100."
+    error_message = "On ECS Fargate, service_min_instances must be a whole number from 1 to 100."
   }
 }
 
@@ -328,7 +328,7 @@ variable "service_max_instances" {
 
   validation {
     condition     = var.compute != "apprunner" || var.service_max_instances >= 1 && var.service_max_instances <= 25 && floor(var.service_max_instances) == var.service_max_instances && var.service_max_instances >= var.service_min_instances
-    error_message = "service_max_instances must be a whole number from 1 to 25 and at least service_min_instances."
+    error_message = "On App Runner, service_max_instances must be a whole number from 1 to 25 and at least service_min_instances."
   }
 
   # Also the capacity alarm's threshold (module.monitoring.alarm_active_instances_threshold).
@@ -339,7 +339,7 @@ variable "service_max_instances" {
 
   validation {
     condition     = var.compute != "ecs_fargate" || var.service_max_instances >= 1 && var.service_max_instances <= 100 && floor(var.service_max_instances) == var.service_max_instances && var.service_max_instances >= var.service_min_instances
-    error_message = "service_max_instances must be a whole number from 1 to 100 and at least service_min_instances."
+    error_message = "On ECS Fargate, service_max_instances must be a whole number from 1 to 100 and at least service_min_instances."
   }
 }
 
