@@ -18,9 +18,10 @@ locals {
   ssm_arns    = [for arn in local.secret_arns : arn if can(regex(":ssm:", arn))]
   sm_arns     = [for arn in local.secret_arns : arn if can(regex(":secretsmanager:", arn))]
 
-  log_group_name  = "/ecs/${var.name}"
-  log_bucket_name = "${lower(var.name)}-alb-logs-${local.account_id}"
-  log_prefix      = "alb"
+  log_group_name   = "/ecs/${var.name}"
+  log_bucket_name  = "${lower(var.name)}-alb-logs-${local.account_id}"
+  log_prefix       = "alb"
+  log_delivery_arn = "arn:${local.partition}:s3:::${local.log_bucket_name}/${local.log_prefix}/AWSLogs/${local.account_id}/*"
 }
 
 ################################################################################
@@ -318,107 +319,17 @@ resource "aws_vpc_security_group_egress_rule" "tasks_https" {
 }
 
 ################################################################################
-# Access-log bucket. Not modules/secure_bucket: that module owns its bucket policy and has no way to add the
-# Elastic Load Balancing delivery grant, and a bucket takes one policy. Same hardening, SSE-S3 (ALB log
-# delivery does not support SSE-KMS).
+# Access-log bucket: modules/secure_bucket with SSE-S3 (ALB log delivery does not support SSE-KMS), plus the
+# Elastic Load Balancing delivery grant in its policy.
 ################################################################################
 
-resource "aws_s3_bucket" "logs" {
-  #checkov:skip=CKV_AWS_144:Cross-region replication is a DR choice left to the account: these are access logs with a retention period.
-  #checkov:skip=CKV2_AWS_62:Nothing reacts to delivered access logs; event notifications would have no target.
-  #checkov:skip=CKV_AWS_18:This is the access-log target; logging it into itself would loop.
-  #checkov:skip=CKV_AWS_145:Load balancer access logs can only be delivered to buckets encrypted with SSE-S3, not SSE-KMS.
-  bucket        = local.log_bucket_name
-  force_destroy = var.force_destroy
-
-  tags = var.tags
-}
-
-resource "aws_s3_bucket_ownership_controls" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  rule {
-    id     = "expire-access-logs"
-    status = "Enabled"
-
-    filter {}
-
-    expiration {
-      days = var.alb_access_log_retention_days
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = 1
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.logs]
-}
-
-data "aws_iam_policy_document" "logs_bucket" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
-  # Regions opened before August 2022 deliver from a regional ELB account; newer ones from the log-delivery service.
+# Regions opened before August 2022 deliver from a regional ELB account; newer ones from the log-delivery service.
+data "aws_iam_policy_document" "log_delivery" {
   statement {
     sid       = "AllowLoadBalancerLogDelivery"
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/${local.log_prefix}/AWSLogs/${local.account_id}/*"]
+    resources = [local.log_delivery_arn]
 
     principals {
       type        = "AWS"
@@ -430,7 +341,7 @@ data "aws_iam_policy_document" "logs_bucket" {
     sid       = "AllowLogDeliveryService"
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/${local.log_prefix}/AWSLogs/${local.account_id}/*"]
+    resources = [local.log_delivery_arn]
 
     principals {
       type        = "Service"
@@ -439,11 +350,55 @@ data "aws_iam_policy_document" "logs_bucket" {
   }
 }
 
-resource "aws_s3_bucket_policy" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  policy = data.aws_iam_policy_document.logs_bucket.json
+module "log_bucket" {
+  source = "../secure_bucket"
 
-  depends_on = [aws_s3_bucket_public_access_block.logs]
+  bucket_name                            = local.log_bucket_name
+  force_destroy                          = var.force_destroy
+  sse_algorithm                          = "AES256"
+  lifecycle_rule_id                      = "expire-access-logs"
+  expiration_days                        = var.alb_access_log_retention_days
+  noncurrent_version_expiration_days     = 1
+  abort_incomplete_multipart_upload_days = 7
+  policy_documents                       = [data.aws_iam_policy_document.log_delivery.json]
+
+  tags = var.tags
+}
+
+# The bucket was this module's own resources before it used secure_bucket.
+moved {
+  from = aws_s3_bucket.logs
+  to   = module.log_bucket.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.logs
+  to   = module.log_bucket.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.logs
+  to   = module.log_bucket.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_versioning.logs
+  to   = module.log_bucket.aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.logs
+  to   = module.log_bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.logs
+  to   = module.log_bucket.aws_s3_bucket_lifecycle_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.logs
+  to   = module.log_bucket.aws_s3_bucket_policy.this
 }
 
 ################################################################################
@@ -462,15 +417,14 @@ resource "aws_lb" "this" {
   enable_deletion_protection = var.alb_deletion_protection
 
   access_logs {
-    bucket  = aws_s3_bucket.logs.id
+    bucket  = module.log_bucket.bucket_name
     prefix  = local.log_prefix
     enabled = true
   }
 
+  # The load balancer checks on creation that it may write to the bucket: secure_bucket's bucket_name is known
+  # only once the bucket policy (with the delivery grant) is attached.
   tags = var.tags
-
-  # The load balancer checks on creation that it may write to the bucket.
-  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 resource "aws_lb_target_group" "this" {

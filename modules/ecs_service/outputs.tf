@@ -115,5 +115,5 @@ output "task_security_group_id" {
 
 output "alb_log_bucket_name" {
   description = "Name of the S3 bucket receiving the load balancer's access logs."
-  value       = aws_s3_bucket.logs.id
+  value       = module.log_bucket.bucket_name
 }

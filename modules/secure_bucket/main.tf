@@ -146,6 +146,8 @@ resource "aws_s3_bucket_logging" "this" {
 # Deny statements name everyone as {"AWS": "*"}, which AWS treats exactly like "*"; the object form also keeps
 # moto's logging-target check (which assumes an object Principal) from failing on this policy.
 data "aws_iam_policy_document" "bucket" {
+  source_policy_documents = var.policy_documents
+
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"

@@ -128,6 +128,17 @@ variable "access_log_source_arns" {
   default     = []
 }
 
+variable "policy_documents" {
+  description = "Further IAM policy documents (JSON) merged into the bucket's one policy, for grants only the caller knows, such as a load balancer's log delivery. Their statements need their own Sid values."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for doc in var.policy_documents : can(jsondecode(doc))])
+    error_message = "policy_documents must hold JSON policy documents."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource the module creates."
   type        = map(string)

@@ -219,8 +219,10 @@ run "secure_defaults" {
 
   assert {
     condition = (
-      one(aws_s3_bucket_server_side_encryption_configuration.logs.rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256" &&
-      aws_s3_bucket.logs.bucket == "mlplatform-test-alb-logs-111111111111"
+      module.log_bucket.sse_algorithm == "AES256" && module.log_bucket.kms_key_arn == null &&
+      module.log_bucket.lifecycle_rule.id == "expire-access-logs" &&
+      alltrue([for st in data.aws_iam_policy_document.log_delivery.statement :
+      st.resources == toset(["arn:aws:s3:::mlplatform-test-alb-logs-111111111111/alb/AWSLogs/111111111111/*"])])
     )
     error_message = "The access-log bucket uses SSE-S3 (the only encryption ALB log delivery supports)."
   }
