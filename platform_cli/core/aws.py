@@ -16,6 +16,12 @@ from typing import Any
 from .errors import BackendUnreachable, NoCredentials
 
 
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ("NoSuchKey", "AccessDenied", ...); "" for anything else."""
+    response = getattr(exc, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+
+
 @dataclass
 class AwsTarget:
     env: dict[str, str] = field(default_factory=dict)

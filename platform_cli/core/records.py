@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from .aws import AwsTarget
+from .aws import AwsTarget, error_code
 from .release import bucket_encryption
 from .errors import PlatformError, Refused
 
@@ -55,10 +55,6 @@ def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def _code(exc: Exception) -> str:
-    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
-
-
 @dataclass
 class EnvRecords:
     """One environment's records in its state bucket."""
@@ -90,9 +86,9 @@ class EnvRecords:
             self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
                                 **self._encryption(), **extra)
         except Exception as exc:  # noqa: BLE001 - botocore ClientError, classified by code
-            if _code(exc) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+            if error_code(exc) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
                 return False
-            raise RecordError(f"cannot write s3://{self.bucket}/{key}: {_code(exc) or exc}",
+            raise RecordError(f"cannot write s3://{self.bucket}/{key}: {error_code(exc) or exc}",
                               hint="check the state bucket exists and these credentials may write to it") from None
         return True
 
@@ -100,9 +96,9 @@ class EnvRecords:
         try:
             return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except Exception as exc:  # noqa: BLE001
-            if _code(exc) in ("NoSuchKey", "404"):
+            if error_code(exc) in ("NoSuchKey", "404"):
                 return None
-            raise RecordError(f"cannot read s3://{self.bucket}/{key}: {_code(exc) or exc}",
+            raise RecordError(f"cannot read s3://{self.bucket}/{key}: {error_code(exc) or exc}",
                               hint="check the state bucket exists and these credentials may read it") from None
 
     def _keys(self, prefix: str) -> Iterator[str]:
@@ -112,7 +108,7 @@ class EnvRecords:
                 for obj in page.get("Contents", []):
                     yield obj["Key"]
         except Exception as exc:  # noqa: BLE001
-            raise RecordError(f"cannot list s3://{self.bucket}/{prefix}: {_code(exc) or exc}",
+            raise RecordError(f"cannot list s3://{self.bucket}/{prefix}: {error_code(exc) or exc}",
                               hint="check the state bucket exists and these credentials may read it") from None
 
     # -- the audit log ----------------------------------------------------------------------------------------

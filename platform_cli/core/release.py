@@ -14,15 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .aws import AwsTarget
+from .aws import AwsTarget, error_code
 from .errors import PlatformError, Refused
 
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 MODEL_SPEC = re.compile(r"^(?P<key>[^@]+)@(?P<version>[A-Za-z0-9._+=-]+)$")
-
-
-def _code(exc: Exception) -> str:
-    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
 
 
 @dataclass(frozen=True)
@@ -89,7 +85,7 @@ def resolve_image(target: AwsTarget, region: str, repository: str, image: str) -
     try:
         found = ecr.describe_images(repositoryName=repository, imageIds=[image_id])["imageDetails"]
     except Exception as exc:  # noqa: BLE001
-        code = _code(exc)
+        code = error_code(exc)
         if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
             what = "digest" if "imageDigest" in image_id else "tag"
             raise Refused(f"image {what} {image!r} is not in the registry {repository} ({region})",
@@ -144,8 +140,8 @@ class _ImageCopy:
         try:
             self.dst.put_image(repositoryName=self.dst_repo, imageManifest=manifest, imageDigest=digest, **extra)
         except Exception as exc:  # noqa: BLE001 - botocore ClientError, classified by code
-            if _code(exc) not in ("ImageAlreadyExistsException", "ImageTagAlreadyExistsException"):
-                raise PlatformError(f"cannot put the image into {self.dst_repo}: {_code(exc) or exc}",
+            if error_code(exc) not in ("ImageAlreadyExistsException", "ImageTagAlreadyExistsException"):
+                raise PlatformError(f"cannot put the image into {self.dst_repo}: {error_code(exc) or exc}",
                                     hint="check the target registry exists (apply its foundation first) and these "
                                          "credentials may push to it") from None
         self.manifests += 1
@@ -155,7 +151,7 @@ class _ImageCopy:
             images = self.src.batch_get_image(repositoryName=self.src_repo, imageIds=[{"imageDigest": digest}],
                                               acceptedMediaTypes=MANIFEST_TYPES)["images"]
         except Exception as exc:  # noqa: BLE001
-            raise PlatformError(f"cannot read image {digest} from {self.src_repo}: {_code(exc) or exc}") from None
+            raise PlatformError(f"cannot read image {digest} from {self.src_repo}: {error_code(exc) or exc}") from None
         if not images:
             raise Refused(f"image {digest} is not in {self.src_repo}", hint="deploy it to the source first")
         return images[0]["imageManifest"], images[0].get("imageManifestMediaType")
@@ -166,7 +162,7 @@ class _ImageCopy:
         try:
             checked = self.dst.batch_check_layer_availability(repositoryName=self.dst_repo, layerDigests=blobs)
         except Exception as exc:  # noqa: BLE001
-            raise PlatformError(f"cannot read the target registry {self.dst_repo}: {_code(exc) or exc}",
+            raise PlatformError(f"cannot read the target registry {self.dst_repo}: {error_code(exc) or exc}",
                                 hint="check it exists (apply the target's foundation first)") from None
         have = {layer["layerDigest"] for layer in checked.get("layers", [])
                 if layer.get("layerAvailability") == "AVAILABLE"}
@@ -181,7 +177,7 @@ class _ImageCopy:
             raise
         except Exception as exc:  # noqa: BLE001 - botocore ClientError or urllib's error, classified by code
             raise PlatformError(f"cannot copy layer {blob} from {self.src_repo} to {self.dst_repo}: "
-                                f"{_code(exc) or exc}",
+                                f"{error_code(exc) or exc}",
                                 hint="the credentials need ecr:GetDownloadUrlForLayer on the source and "
                                      "ecr:InitiateLayerUpload/UploadLayerPart/CompleteLayerUpload on the target") \
                 from None
@@ -227,7 +223,8 @@ def model_sha256(target: AwsTarget, region: str, bucket: str, key: str, version_
         body = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"]
     except Exception as exc:  # noqa: BLE001
         raise Refused(f"model s3://{bucket}/{key} version {version_id} is not in the artifact store "
-                      f"({_code(exc) or exc})", hint="upload it first and give the VersionId S3 returned") from None
+                      f"({error_code(exc) or exc})",
+                      hint="upload it first and give the VersionId S3 returned") from None
     digest = hashlib.sha256()
     for chunk in iter(lambda: body.read(1 << 20), b""):
         digest.update(chunk)
@@ -286,7 +283,7 @@ def copy_model(target: AwsTarget, *, source: tuple[str, str], destination: tuple
                                                            VersionId=model["version_id"])["ContentLength"]
     except Exception as exc:  # noqa: BLE001
         raise Refused(f"model s3://{src_bucket}/{model['key']} version {model['version_id']} cannot be read "
-                      f"({_code(exc) or exc})", hint="check it is still in the source's artifact store") from None
+                      f"({error_code(exc) or exc})", hint="check it is still in the source's artifact store") from None
     if size <= COPY_OBJECT_LIMIT:
         copied = s3.copy_object(Bucket=dst_bucket, Key=model["key"], **bucket_encryption(s3, dst_bucket),
                                 CopySource=copy_source)

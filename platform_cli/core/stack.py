@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .aws import AwsTarget
+from .aws import AwsTarget, error_code
 from .console import Console
 from .drift import drifted_resources
 from .errors import Refused
@@ -174,8 +174,7 @@ class EnvStack:
         try:
             body = self.target.client("s3", region).get_object(Bucket=bucket, Key=key)["Body"].read()
         except Exception as exc:  # noqa: BLE001 - any failure: let Terraform read it and report
-            code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
-            return {} if code in ("NoSuchKey", "404") else None
+            return {} if error_code(exc) in ("NoSuchKey", "404") else None
         try:
             return json.loads(body) if body.strip() else {}
         except ValueError:

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
-from .aws import AwsTarget
+from .aws import AwsTarget, error_code
 
 
 @dataclass
@@ -37,8 +37,7 @@ def _guard(area: str, name: str, fn: Callable[[], list[Check]]) -> list[Check]:
     try:
         return fn()
     except Exception as exc:  # noqa: BLE001 - every botocore error must become a readable failed check
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
-        return [Check(area, name, "FAIL", f"{code or type(exc).__name__}: {exc}")]
+        return [Check(area, name, "FAIL", f"{error_code(exc) or type(exc).__name__}: {exc}")]
 
 
 def check_registry(target: AwsTarget, region: str, outputs: dict[str, Any]) -> list[Check]:
