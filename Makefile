@@ -35,6 +35,8 @@ test-fast: install lint
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no fast tests: failing on purpose"; exit 1; fi; exit $$rc
 
 lint: install
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/module_docs.py --check
 

@@ -38,9 +38,15 @@ def synthesise(total: int, destroys: int) -> dict:
         rc["address"] = f"{module}.{rc['address']}"
         rc["module_address"] = f"{module}.{rc['module_address']}" if rc.get("module_address") else module
         changes.append(rc)
-    for rc in changes[len(changes) - destroys:]:
-        rc["change"] = {"actions": ["delete"], "before": rc["change"]["after"], "after": None, "after_unknown": {},
-                        "before_sensitive": {}, "after_sensitive": False}
+    for rc in changes[len(changes) - destroys :]:
+        rc["change"] = {
+            "actions": ["delete"],
+            "before": rc["change"]["after"],
+            "after": None,
+            "after_unknown": {},
+            "before_sensitive": {},
+            "after_sensitive": False,
+        }
     plan["resource_changes"] = changes
     return plan
 
@@ -71,8 +77,11 @@ def main(argv: list[str] | None = None) -> int:
                 return json.load(f)
 
         plan = load()
-        provenance = {"git_commit": "0" * 40, "terraform_version": plan.get("terraform_version"),
-                      "providers": {"registry.terraform.io/hashicorp/aws": "5.100.0"}}
+        provenance = {
+            "git_commit": "0" * 40,
+            "terraform_version": plan.get("terraform_version"),
+            "providers": {"registry.terraform.io/hashicorp/aws": "5.100.0"},
+        }
         comment = render_env(EnvPlan("bench", plan, provenance))
         load_s = median_s(load, args.repeat)
         render_s = median_s(lambda: render_env(EnvPlan("bench", plan, provenance)), args.repeat)

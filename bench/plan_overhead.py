@@ -25,8 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from platform_cli.core import tfconfig  # noqa: E402
 from platform_cli.commands._context import AppContext  # noqa: E402
+from platform_cli.core import tfconfig  # noqa: E402
 from platform_cli.core.console import Console  # noqa: E402
 from platform_cli.core.paths import Paths  # noqa: E402
 from platform_cli.core.settings import load_env  # noqa: E402
@@ -57,25 +57,38 @@ def main() -> int:
         sandbox_dir = Path(tmp) / "sandbox"
         manager.start(manager.free_port(), state_dir=sandbox_dir)
         try:
-            env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-                   "PLATFORMCTL_WORK_DIR": str(work), "PLATFORMCTL_SANDBOX_DIR": str(sandbox_dir),
-                   "PLATFORMCTL_ROOT": str(REPO), "NO_COLOR": "1"}
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+                "PLATFORMCTL_WORK_DIR": str(work),
+                "PLATFORMCTL_SANDBOX_DIR": str(sandbox_dir),
+                "PLATFORMCTL_ROOT": str(REPO),
+                "NO_COLOR": "1",
+            }
             os.environ.update({k: env[k] for k in ("PLATFORMCTL_WORK_DIR", "PLATFORMCTL_SANDBOX_DIR")})
             paths = Paths(REPO, work, sandbox_dir)
             quiet = Console(out=open(os.devnull, "w"), err=open(os.devnull, "w"))
             target = AppContext(paths=paths, console=quiet, sandbox=True).target  # the sandbox started above
             source = tfconfig.resolve(paths)
-            stacks = {name: EnvStack(paths, load_env(paths, name), target, source, quiet, color=False)
-                      for name in ("staging", "prod")}
+            stacks = {
+                name: EnvStack(paths, load_env(paths, name), target, source, quiet, color=False)
+                for name in ("staging", "prod")
+            }
             for stack in stacks.values():
                 stack.init()
 
             # The bare command: exactly what EnvStack.plan runs, with the same environment.
             staging = stacks["staging"]
             tf_env = staging.tf.environment()
-            bare = staging.tf.command_line(["plan", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}",
-                                            "-detailed-exitcode", f"-out={Path(tmp) / 'bare.tfplan'}",
-                                            *staging._var_args({})])
+            bare = staging.tf.command_line(
+                [
+                    "plan",
+                    "-input=false",
+                    f"-lock-timeout={LOCK_TIMEOUT}",
+                    "-detailed-exitcode",
+                    f"-out={Path(tmp) / 'bare.tfplan'}",
+                    *staging._var_args({}),
+                ]
+            )
             wrapped = [*PLATFORMCTL, "--no-color", "--sandbox", "plan", "staging"]
             timed(bare, tf_env), timed(wrapped, env)  # warm caches on both sides
             bare_t, wrapped_t = [], []
@@ -96,10 +109,12 @@ def main() -> int:
             manager.stop(sandbox_dir)
 
     result = {
-        "runs": args.runs, "cpus": os.cpu_count(),
+        "runs": args.runs,
+        "cpus": os.cpu_count(),
         "bare_terraform_plan_s": round(statistics.median(bare_t), 3),
         "platformctl_plan_s": round(statistics.median(wrapped_t), 3),
-        "overhead_ratio": round(ratio, 3), "overhead_target": TARGET_RATIO,
+        "overhead_ratio": round(ratio, 3),
+        "overhead_target": TARGET_RATIO,
         "sequential_plans_s": round(statistics.median(seq_t), 3),
         "plan_all_s": round(statistics.median(par_t), 3),
         "parallel_speedup": round(speedup, 2),
@@ -109,8 +124,10 @@ def main() -> int:
     else:
         print(f"terraform plan (bare)      median {result['bare_terraform_plan_s']:.2f}s over {args.runs} runs")
         print(f"platformctl plan staging   median {result['platformctl_plan_s']:.2f}s")
-        print(f"overhead ratio             {ratio:.3f} (target <= {TARGET_RATIO}) "
-              f"{'OK' if ratio <= TARGET_RATIO else 'OVER'}")
+        print(
+            f"overhead ratio             {ratio:.3f} (target <= {TARGET_RATIO}) "
+            f"{'OK' if ratio <= TARGET_RATIO else 'OVER'}"
+        )
         print(f"staging then prod          median {result['sequential_plans_s']:.2f}s")
         print(f"plan --all (parallel)      median {result['plan_all_s']:.2f}s")
         print(f"parallel speedup           {speedup:.2f}x on {os.cpu_count()} CPU(s)")

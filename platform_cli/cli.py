@@ -29,9 +29,27 @@ class UserError(click.ClickException):
 
 # name -> module under platform_cli.commands; imported only when that command runs, so `platformctl plan`
 # does not pay for importing boto3, checkov glue or the sandbox server on every start.
-COMMANDS = {name: name for name in ("envs", "init", "plan", "apply", "output", "verify", "drift", "destroy",
-                                    "scan", "comment", "promote", "approve", "history", "rollback", "doctor",
-                                    "sandbox")}
+COMMANDS = {
+    name: name
+    for name in (
+        "envs",
+        "init",
+        "plan",
+        "apply",
+        "output",
+        "verify",
+        "drift",
+        "destroy",
+        "scan",
+        "comment",
+        "promote",
+        "approve",
+        "history",
+        "rollback",
+        "doctor",
+        "sandbox",
+    )
+}
 
 
 class PlatformGroup(click.Group):
@@ -61,8 +79,9 @@ class PlatformGroup(click.Group):
             from platform_cli.core.terraform import interrupt_all
 
             interrupt_all()
-            raise UserError(Interrupted("interrupted", hint="nothing was left half-written; run the command again")) \
-                from None
+            raise UserError(
+                Interrupted("interrupted", hint="nothing was left half-written; run the command again")
+            ) from None
         except PlatformError as exc:
             obj = ctx.find_object(AppContext)
             if obj is not None and obj.verbose:
@@ -72,11 +91,20 @@ class PlatformGroup(click.Group):
 
 @click.group(cls=PlatformGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and extra detail.")
-@click.option("--sandbox", "use_sandbox", is_flag=True, envvar="PLATFORMCTL_SANDBOX",
-              help="Run against the local AWS sandbox (started if needed).")
+@click.option(
+    "--sandbox",
+    "use_sandbox",
+    is_flag=True,
+    envvar="PLATFORMCTL_SANDBOX",
+    help="Run against the local AWS sandbox (started if needed).",
+)
 @click.option("--no-color", is_flag=True, help="Plain output (also when NO_COLOR is set).")
-@click.option("--root", type=click.Path(file_okay=False, exists=True), envvar=ROOT_ENVVAR,
-              help="Repository root (default: nearest parent with envs/ and infra/).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True),
+    envvar=ROOT_ENVVAR,
+    help="Repository root (default: nearest parent with envs/ and infra/).",
+)
 @click.version_option(package_name="platform-kit", prog_name="platformctl")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool, use_sandbox: bool, no_color: bool, root: str | None) -> None:
@@ -86,8 +114,13 @@ def cli(ctx: click.Context, verbose: bool, use_sandbox: bool, no_color: bool, ro
         masker = Masker.from_environ()
     except PlatformError as exc:  # a mask silently dropped could publish a secret: refuse to run instead
         raise UserError(exc) from None
-    ctx.obj = AppContext(paths=Paths.discover(root), console=Console(color=color, masker=masker), verbose=verbose,
-                         sandbox=use_sandbox, color=color)
+    ctx.obj = AppContext(
+        paths=Paths.discover(root),
+        console=Console(color=color, masker=masker),
+        verbose=verbose,
+        sandbox=use_sandbox,
+        color=color,
+    )
 
 
 def main() -> None:

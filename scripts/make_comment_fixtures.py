@@ -51,8 +51,12 @@ def free_port() -> int:
 
 
 def start_sandbox(port: int, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "platform_cli.sandbox.server", "--port", str(port)],
-                            cwd=REPO, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "platform_cli.sandbox.server", "--port", str(port)],
+        cwd=REPO,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + SANDBOX_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -67,12 +71,21 @@ def start_sandbox(port: int, log: Path) -> subprocess.Popen:
 
 
 def terraform_env(port: int) -> dict[str, str]:
-    cli_config = subprocess.run([sys.executable, "-m", "platform_cli.core.tfconfig"], cwd=REPO, check=True,
-                                capture_output=True, text=True).stdout.strip()
+    cli_config = subprocess.run(
+        [sys.executable, "-m", "platform_cli.core.tfconfig"], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout.strip()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update(AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="testing",
-               AWS_SECRET_ACCESS_KEY="testing", AWS_REGION=REGION, AWS_EC2_METADATA_DISABLED="true",
-               TF_CLI_CONFIG_FILE=cli_config, TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+    env.update(
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_REGION=REGION,
+        AWS_EC2_METADATA_DISABLED="true",
+        TF_CLI_CONFIG_FILE=cli_config,
+        TF_IN_AUTOMATION="1",
+        TF_INPUT="0",
+        CHECKPOINT_DISABLE="1",
+    )
     return env
 
 
@@ -83,8 +96,13 @@ class Stack:
 
     def tf(self, *args: str, capture: bool = False) -> str:
         print(f"  terraform {' '.join(args)}", flush=True)
-        proc = subprocess.run(["terraform", f"-chdir={self.dir}", *args], env=self.env, text=True,
-                              capture_output=True, timeout=TERRAFORM_STEP_TIMEOUT_S)
+        proc = subprocess.run(
+            ["terraform", f"-chdir={self.dir}", *args],
+            env=self.env,
+            text=True,
+            capture_output=True,
+            timeout=TERRAFORM_STEP_TIMEOUT_S,
+        )
         if proc.returncode not in (0, 2):
             sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
             raise SystemExit(f"terraform {args[0]} failed ({proc.returncode})")
@@ -128,9 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fixture directory (default %(default)s)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary working directory")
-    parser.add_argument("--git-ref", metavar="REF",
-                        help="take infra/platform and modules/ from this commit (e.g. HEAD) instead of the working "
-                             "tree, when the working tree is mid-change")
+    parser.add_argument(
+        "--git-ref",
+        metavar="REF",
+        help="take infra/platform and modules/ from this commit (e.g. HEAD) instead of the working "
+        "tree, when the working tree is mid-change",
+    )
     args = parser.parse_args(argv)
     if not shutil.which("terraform"):
         raise SystemExit("terraform not found on PATH")
@@ -141,8 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = start_sandbox(port, work / "sandbox.log")
     try:
         if args.git_ref:
-            archive = subprocess.run(["git", "-C", str(REPO), "archive", args.git_ref, "infra/platform", "modules"],
-                                     check=True, capture_output=True).stdout
+            archive = subprocess.run(
+                ["git", "-C", str(REPO), "archive", args.git_ref, "infra/platform", "modules"],
+                check=True,
+                capture_output=True,
+            ).stdout
             subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
         else:
             shutil.copytree(REPO / "infra" / "platform", work / "infra" / "platform", ignore=IGNORE)
@@ -158,11 +182,18 @@ def main(argv: list[str] | None = None) -> int:
         stack.tf("apply", "-input=false", "-no-color", "-lock=false", large.name)
 
         stack.plan("no_change", args.out)
-        stack.plan("small", args.out, "-var=artifact_noncurrent_version_expiration_days=45",
-                   "-var=kms_key_deletion_window_days=10")
+        stack.plan(
+            "small",
+            args.out,
+            "-var=artifact_noncurrent_version_expiration_days=45",
+            "-var=kms_key_deletion_window_days=10",
+        )
 
-        original = stack.edit("modules/monitoring/main.tf", 'name              = "${var.name}-alerts"',
-                              'name              = "${var.name}-alarms"')
+        original = stack.edit(
+            "modules/monitoring/main.tf",
+            'name              = "${var.name}-alerts"',
+            'name              = "${var.name}-alarms"',
+        )
         stack.plan("replace", args.out)
         (work / "modules/monitoring/main.tf").write_text(original)
 
@@ -175,16 +206,21 @@ def main(argv: list[str] | None = None) -> int:
 
         import boto3
 
-        aws = dict(endpoint_url=stack.env["AWS_ENDPOINT_URL"], region_name=REGION, aws_access_key_id="testing",
-                   aws_secret_access_key="testing")
+        aws = dict(
+            endpoint_url=stack.env["AWS_ENDPOINT_URL"],
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
         boto3.client("logs", **aws).create_log_group(logGroupName="/mlplatform/staging/audit")
         (stack.dir / "main.tf").write_text(main_tf.replace('module "monitoring"', 'module "alerting"'))
         (stack.dir / "outputs.tf").write_text(outputs_tf.replace("module.monitoring", "module.alerting"))
         (stack.dir / "refactor.tf").write_text(
-            'moved {\n  from = module.monitoring\n  to   = module.alerting\n}\n\n'
+            "moved {\n  from = module.monitoring\n  to   = module.alerting\n}\n\n"
             'import {\n  to = aws_cloudwatch_log_group.audit\n  id = "/mlplatform/staging/audit"\n}\n\n'
             'resource "aws_cloudwatch_log_group" "audit" {\n  name              = "/mlplatform/staging/audit"\n'
-            '  retention_in_days = 90\n}\n')
+            "  retention_in_days = 90\n}\n"
+        )
         stack.tf("init", "-input=false", "-no-color")  # the renamed module call has to be installed
         stack.plan("import_moved", args.out)
         (stack.dir / "main.tf").write_text(main_tf)
@@ -198,8 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         ecr = boto3.client("ecr", **aws)
         ecr.put_image_tag_mutability(repositoryName=repo["name"], imageTagMutability="MUTABLE")
         ecr.tag_resource(resourceArn=repo["arn"], tags=[{"Key": "changed-by", "Value": "console"}])
-        boto3.client("sns", **aws).set_topic_attributes(TopicArn=topic["arn"], AttributeName="DisplayName",
-                                                         AttributeValue="hand edited")
+        boto3.client("sns", **aws).set_topic_attributes(
+            TopicArn=topic["arn"], AttributeName="DisplayName", AttributeValue="hand edited"
+        )
         stack.plan("drift", args.out)
     finally:
         sandbox.terminate()

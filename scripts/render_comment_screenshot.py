@@ -59,12 +59,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     plan = json.loads((REPO / "tests" / "github" / "fixtures" / f"{args.plan}.json").read_text(encoding="utf-8"))
-    comment = render_env(EnvPlan(
-        "prod", plan, {"git_commit": "0123456789abcdef", "terraform_version": plan.get("terraform_version"),
-                       "providers": {"registry.terraform.io/hashicorp/aws": "5.100.0"}},
-        scan={"passed": 41, "failed": 0, "skipped": 2, "failures": []}, protected=True, approvals_required=2,
-        approvers="required reviewers of the GitHub environment `production`",
-        full_plan_url="https://github.com/octo/platform/actions/runs/1"))
+    comment = render_env(
+        EnvPlan(
+            "prod",
+            plan,
+            {
+                "git_commit": "0123456789abcdef",
+                "terraform_version": plan.get("terraform_version"),
+                "providers": {"registry.terraform.io/hashicorp/aws": "5.100.0"},
+            },
+            scan={"passed": 41, "failed": 0, "skipped": 2, "failures": []},
+            protected=True,
+            approvals_required=2,
+            approvers="required reviewers of the GitHub environment `production`",
+            full_plan_url="https://github.com/octo/platform/actions/runs/1",
+        )
+    )
     body = cmarkgfm.github_flavored_markdown_to_html(comment, options=Options.CMARK_OPT_UNSAFE)
     page = args.out.with_suffix(".html")
     page.parent.mkdir(parents=True, exist_ok=True)
@@ -75,9 +85,21 @@ def main(argv: list[str] | None = None) -> int:
     if chromium is None:
         print("Chromium not found: skipped the screenshot (the HTML page is written)")
         return 0
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                    "--window-size=960,1400", f"--screenshot={args.out.resolve()}", page.resolve().as_uri()],
-                   check=True, capture_output=True, timeout=SCREENSHOT_TIMEOUT_S)
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=960,1400",
+            f"--screenshot={args.out.resolve()}",
+            page.resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=SCREENSHOT_TIMEOUT_S,
+    )
     print(f"wrote {args.out}")
     return 0
 

@@ -37,8 +37,8 @@ TERRAFORM_APPLY_TIMEOUT_SECONDS = 300
 TERRAFORM_PLAN_TIMEOUT_SECONDS = 120
 
 
-
 # -- Terraform workspaces ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Workspace:
@@ -52,15 +52,19 @@ class Workspace:
 
     def terraform(self, *args: str, timeout: float, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         try:
-            proc = subprocess.run(["terraform", *args], cwd=self.root, env=self.env, capture_output=True,
-                                  text=True, timeout=timeout)
+            proc = subprocess.run(
+                ["terraform", *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=timeout
+            )
         except subprocess.TimeoutExpired as exc:
             partial = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            raise AssertionError(f"terraform {args[0]} in {self.module} took over {timeout}s:\n"
-                                 f"{partial[-4000:]}") from None
+            raise AssertionError(
+                f"terraform {args[0]} in {self.module} took over {timeout}s:\n{partial[-4000:]}"
+            ) from None
         if proc.returncode not in ok:
-            raise AssertionError(f"terraform {' '.join(args)} in {self.module} exited {proc.returncode}:\n"
-                                 f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+            raise AssertionError(
+                f"terraform {' '.join(args)} in {self.module} exited {proc.returncode}:\n"
+                f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+            )
         return proc
 
     def init(self) -> None:
@@ -72,13 +76,18 @@ class Workspace:
         self.outputs = {name: o["value"] for name, o in json.loads(shown.stdout).items()}
 
     def plan_exit_code(self) -> tuple[int, str]:
-        proc = self.terraform("plan", "-detailed-exitcode", "-input=false", "-no-color",
-                              timeout=TERRAFORM_PLAN_TIMEOUT_SECONDS, ok=(0, 1, 2))
+        proc = self.terraform(
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            timeout=TERRAFORM_PLAN_TIMEOUT_SECONDS,
+            ok=(0, 1, 2),
+        )
         return proc.returncode, proc.stdout + proc.stderr
 
     def destroy(self) -> None:
-        self.terraform("destroy", "-auto-approve", "-input=false", "-no-color",
-                       timeout=TERRAFORM_APPLY_TIMEOUT_SECONDS)
+        self.terraform("destroy", "-auto-approve", "-input=false", "-no-color", timeout=TERRAFORM_APPLY_TIMEOUT_SECONDS)
         self.destroyed = True
 
 
@@ -87,6 +96,7 @@ def _copy_tree(src: Path, dst: Path) -> None:
 
 
 # -- The AWS emulator ----------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def aws_env(sandbox) -> dict[str, str]:
@@ -97,16 +107,23 @@ def aws_env(sandbox) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def aws(aws_env: dict[str, str]):
     """boto3 client factory for the emulator."""
+
     def client(service: str):
-        return boto3.client(service, endpoint_url=aws_env["AWS_ENDPOINT_URL"], region_name=REGION,
-                            aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
-                            aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"])
+        return boto3.client(
+            service,
+            endpoint_url=aws_env["AWS_ENDPOINT_URL"],
+            region_name=REGION,
+            aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"],
+        )
+
     return client
 
 
 @pytest.fixture(scope="module")
-def applied(aws_env: dict[str, str], terraform_env,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Workspace]]:
+def applied(
+    aws_env: dict[str, str], terraform_env, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Workspace]]:
     """Every module applied into the emulator; whatever a test did not destroy is destroyed afterwards."""
     base = tmp_path_factory.mktemp("modules-apply")
     _copy_tree(REPO_ROOT / "modules", base / "modules")
@@ -156,15 +173,22 @@ def _assert_bucket_is_locked_down(s3, bucket: str, kms_key_arn: str) -> None:
     assert rule["BucketKeyEnabled"] is True
 
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                     "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
 
     ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
     assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
 
-    tls_denials = [s for s in _statements(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-                   if s["Effect"] == "Deny"
-                   and _as_list(s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")) == ["false"]]
+    tls_denials = [
+        s
+        for s in _statements(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        if s["Effect"] == "Deny"
+        and _as_list(s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")) == ["false"]
+    ]
     assert tls_denials, f"{bucket}: no statement denies non-TLS requests"
     assert set(_as_list(tls_denials[0]["Resource"])) == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
 
@@ -176,6 +200,7 @@ def _assert_key_rotates(kms, key_arn: str) -> None:
 
 # -- The tests -----------------------------------------------------------------------------------------------
 
+
 def test_state_backend_is_versioned_encrypted_and_tls_only(applied, aws):
     ws = applied["state_backend"]
     s3, kms = aws("s3"), aws("kms")
@@ -185,8 +210,7 @@ def test_state_backend_is_versioned_encrypted_and_tls_only(applied, aws):
     _assert_key_rotates(kms, key_arn)
     (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 120
-    assert ws.outputs["backend_config"] == {"bucket": bucket, "region": REGION, "encrypt": True,
-                                            "use_lockfile": True}
+    assert ws.outputs["backend_config"] == {"bucket": bucket, "region": REGION, "encrypt": True, "use_lockfile": True}
 
     _replan_then_destroy(ws)
     assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
@@ -210,8 +234,10 @@ def test_github_oidc_roles_trust_only_the_repository_and_environment(applied, aw
     assert provider["Url"].removeprefix("https://") == "token.actions.githubusercontent.com"
 
     plan = _web_identity_conditions(iam, ws.outputs["plan_role_arn"])
-    assert plan == {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                    "token.actions.githubusercontent.com:sub": "repo:example-org/platform-kit:pull_request"}
+    assert plan == {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:example-org/platform-kit:pull_request",
+    }
 
     apply_roles = ws.outputs["apply_role_arns"]
     assert set(apply_roles) == {"staging", "prod"}
@@ -221,13 +247,19 @@ def test_github_oidc_roles_trust_only_the_repository_and_environment(applied, aw
     assert staging["token.actions.githubusercontent.com:sub"] == "repo:example-org/platform-kit:environment:staging"
 
     promote = ws.outputs["promote_role_arns"]["prod"]
-    assert _web_identity_conditions(iam, promote)["token.actions.githubusercontent.com:sub"] == \
-        "repo:example-org/platform-kit:environment:prod-promote"
+    assert (
+        _web_identity_conditions(iam, promote)["token.actions.githubusercontent.com:sub"]
+        == "repo:example-org/platform-kit:environment:prod-promote"
+    )
     promote_name = promote.rsplit("/", 1)[1]
     records = iam.get_role_policy(RoleName=promote_name, PolicyName="terraform-state-read-records-write")
     writes = [st for st in records["PolicyDocument"]["Statement"] if "s3:PutObject" in st["Action"]]
-    assert sorted(r for st in writes for r in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])) \
-        == ["arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/*", "arn:aws:s3:::mlplatform-apply-test-tfstate/*.tflock"]
+    assert sorted(
+        r for st in writes for r in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])
+    ) == [
+        "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/*",
+        "arn:aws:s3:::mlplatform-apply-test-tfstate/*.tflock",
+    ]
 
     plan_name = ws.outputs["plan_role_arn"].rsplit("/", 1)[1]
     attached = iam.list_attached_role_policies(RoleName=plan_name)["AttachedPolicies"]

@@ -52,6 +52,7 @@ class Refusal(Exception):
 # The model
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -68,13 +69,19 @@ class ArtifactRef:
         environ = os.environ if environ is None else environ
         missing = [name for name in REQUIRED_ENV if not environ.get(name, "").strip()]
         if missing:
-            raise Refusal(f"missing environment variable(s) {', '.join(missing)}: the platform sets them from the "
-                          "environment's release (image digest + model key@version)")
+            raise Refusal(
+                f"missing environment variable(s) {', '.join(missing)}: the platform sets them from the "
+                "environment's release (image digest + model key@version)"
+            )
         sha256 = environ["MODEL_ARTIFACT_SHA256"].strip().lower()
         if not SHA256_HEX.match(sha256):
             raise Refusal("MODEL_ARTIFACT_SHA256 must be 64 hex characters (the sha256 of the model object)")
-        return cls(bucket=environ["MODEL_ARTIFACT_BUCKET"].strip(), key=environ["MODEL_ARTIFACT_KEY"].strip(),
-                   version_id=environ["MODEL_ARTIFACT_VERSION_ID"].strip(), sha256=sha256)
+        return cls(
+            bucket=environ["MODEL_ARTIFACT_BUCKET"].strip(),
+            key=environ["MODEL_ARTIFACT_KEY"].strip(),
+            version_id=environ["MODEL_ARTIFACT_VERSION_ID"].strip(),
+            sha256=sha256,
+        )
 
     def describe(self) -> dict[str, str]:
         return {"bucket": self.bucket, "key": self.key, "version_id": self.version_id, "sha256": self.sha256}
@@ -101,7 +108,7 @@ class LinearModel:
         return cls(weights=tuple(float(w) for w in weights), bias=float(bias))
 
     def predict(self, features: list[float]) -> float:
-        return math.fsum(w * x for w, x in zip(self.weights, features)) + self.bias
+        return math.fsum(w * x for w, x in zip(self.weights, features, strict=False)) + self.bias
 
 
 def parse_features(body: bytes, expected: int) -> list[float]:
@@ -116,8 +123,9 @@ def parse_features(body: bytes, expected: int) -> list[float]:
     if not isinstance(features, list) or not all(_is_number(x) for x in features):
         raise ValueError('"features" must be a list of finite numbers')
     if len(features) != expected:
-        raise ValueError(f'"features" must hold {expected} numbers (the model has {expected} weights), '
-                         f"got {len(features)}")
+        raise ValueError(
+            f'"features" must hold {expected} numbers (the model has {expected} weights), got {len(features)}'
+        )
     return [float(x) for x in features]
 
 
@@ -140,14 +148,17 @@ def load_model(ref: ArtifactRef, s3_client: Any = None) -> LinearModel:
         raise Refusal(f"S3 returned version {response.get('VersionId')} for {location}")
     actual = hashlib.sha256(body).hexdigest()
     if actual != ref.sha256:
-        raise Refusal(f"sha256 mismatch for {location}: the object has {actual}, MODEL_ARTIFACT_SHA256 is "
-                      f"{ref.sha256}; refusing to serve a model other than the one the release names")
+        raise Refusal(
+            f"sha256 mismatch for {location}: the object has {actual}, MODEL_ARTIFACT_SHA256 is "
+            f"{ref.sha256}; refusing to serve a model other than the one the release names"
+        )
     return LinearModel.from_json(body)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # HTTP
 # ---------------------------------------------------------------------------------------------------------------
+
 
 class ServiceState:
     """What the handlers read: the model once it is loaded (None before), and where it came from."""
@@ -189,8 +200,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.BAD_REQUEST, {"error": "invalid Content-Length header"})
         if length > MAX_BODY_BYTES:
             self.close_connection = True  # the unread body must not be parsed as the next request
-            return self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                              {"error": f"request body over {MAX_BODY_BYTES} bytes"})
+            return self._send(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"request body over {MAX_BODY_BYTES} bytes"}
+            )
         body = self.rfile.read(length) if length > 0 else b""
         model, artifact = self.state.snapshot()
         if model is None or artifact is None:
@@ -213,8 +225,13 @@ class Handler(BaseHTTPRequestHandler):
     # One line per request; never the body, headers or query string (they may carry user data).
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         status = code.value if isinstance(code, HTTPStatus) else code
-        log("request", method=self.command, path=self.path.split("?", 1)[0], status=status,
-            client=self.client_address[0])
+        log(
+            "request",
+            method=self.command,
+            path=self.path.split("?", 1)[0],
+            status=status,
+            client=self.client_address[0],
+        )
 
     def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's signature)
         log("http_error", detail=format % args)
@@ -270,8 +287,7 @@ def main(environ: dict[str, str] | None = None) -> int:
         server.server_close()
         return 1
     state.loaded(model, ref)
-    log("model_loaded", **ref.describe(), weights=len(model.weights),
-        seconds=round(time.monotonic() - started, 3))
+    log("model_loaded", **ref.describe(), weights=len(model.weights), seconds=round(time.monotonic() - started, 3))
 
     stop.wait()
     server.shutdown()

@@ -58,21 +58,31 @@ def upload_model(bucket: str, key: str, path: Path, s3_client: Any = None) -> di
     digest = hashlib.sha256(body)
     client = s3_client or boto3.client("s3")
     response = client.put_object(
-        Bucket=bucket, Key=key, Body=body, ContentType="application/json",
+        Bucket=bucket,
+        Key=key,
+        Body=body,
+        ContentType="application/json",
         # S3 recomputes the checksum and rejects the upload on a mismatch; GetObjectAttributes returns it later.
         ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
         Metadata={"sha256": digest.hexdigest()},
     )
     version_id = response.get("VersionId")
     if not version_id or version_id == "null":
-        raise PublishError(f"s3://{bucket} returned no version id: the artifact store must be versioned "
-                           "(modules/artifact_store enables it); a release names an exact object version")
+        raise PublishError(
+            f"s3://{bucket} returned no version id: the artifact store must be versioned "
+            "(modules/artifact_store enables it); a release names an exact object version"
+        )
     # Read back exactly that version: what the service will load is what was built here.
     echoed = client.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"].read()
     if hashlib.sha256(echoed).hexdigest() != digest.hexdigest():
         raise PublishError(f"s3://{bucket}/{key} version {version_id} does not read back as uploaded")
-    return {"bucket": bucket, "key": key, "version_id": version_id, "sha256": digest.hexdigest(),
-            "model": f"{key}@{version_id}"}
+    return {
+        "bucket": bucket,
+        "key": key,
+        "version_id": version_id,
+        "sha256": digest.hexdigest(),
+        "model": f"{key}@{version_id}",
+    }
 
 
 def target(outputs: dict[str, Any]) -> dict[str, str]:
@@ -83,8 +93,10 @@ def target(outputs: dict[str, Any]) -> dict[str, str]:
         if isinstance(value, dict):  # {"value": ..., "type": ..., "sensitive": ...}
             value = value.get("value")
         if not isinstance(value, str) or not SAFE_VALUE.match(value):
-            raise PublishError(f"output {name} is missing or not a plain name ({value!r}): apply the environment's "
-                               "foundation first (`platformctl plan ENV` + `platformctl apply ENV`)")
+            raise PublishError(
+                f"output {name} is missing or not a plain name ({value!r}): apply the environment's "
+                "foundation first (`platformctl plan ENV` + `platformctl apply ENV`)"
+            )
         found[name] = value
     return found
 

@@ -51,8 +51,10 @@ class AppContext:
         try:
             port = int(raw_port) if raw_port else None
         except ValueError:
-            raise SandboxUnavailable(f"{SANDBOX_PORT_ENVVAR}={raw_port!r} is not a port number",
-                                     hint="unset it or set a number from 1 to 65535") from None
+            raise SandboxUnavailable(
+                f"{SANDBOX_PORT_ENVVAR}={raw_port!r} is not a port number",
+                hint="unset it or set a number from 1 to 65535",
+            ) from None
         with sandbox_errors():
             info = manager.ensure_running(port, state_dir=self.paths.sandbox_dir)
         overrides = {k: _hcl_value(v) for k, v in manager.backend_config().items()}
@@ -78,8 +80,9 @@ class AppContext:
 
     def stack(self, env: str | EnvSettings, prefix: str = "") -> EnvStack:
         env_settings = env if isinstance(env, EnvSettings) else self.settings(env)
-        return EnvStack(self.paths, env_settings, self.target, self.provider_source, self.console,
-                        prefix=prefix, color=self.color)
+        return EnvStack(
+            self.paths, env_settings, self.target, self.provider_source, self.console, prefix=prefix, color=self.color
+        )
 
 
 @contextmanager

@@ -28,11 +28,15 @@ def approver(stack: EnvStack) -> Requester:
 
     run_id = os.environ.get("GITHUB_RUN_ID", "")
     if not run_id.isdigit():
-        raise Refused("GITHUB_RUN_ID is not set: cannot find who approved this run",
-                      hint="run `platformctl approve` in the workflow job that deploys to the protected environment")
+        raise Refused(
+            "GITHUB_RUN_ID is not set: cannot find who approved this run",
+            hint="run `platformctl approve` in the workflow job that deploys to the protected environment",
+        )
     environment = stack.settings.github_environment
     approvers = GitHubClient.from_environ(need_pr=False).run_approvers(int(run_id), environment)
     if not approvers:
-        raise Refused(f"workflow run {run_id} has no approval for the GitHub environment {environment!r}",
-                      hint=f"give the {environment!r} environment required reviewers; a reviewer approves the run")
+        raise Refused(
+            f"workflow run {run_id} has no approval for the GitHub environment {environment!r}",
+            hint=f"give the {environment!r} environment required reviewers; a reviewer approves the run",
+        )
     return Requester(aws=me.aws, github=approvers[-1])

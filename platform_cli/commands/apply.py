@@ -33,16 +33,22 @@ def _seconds(ctx, param, value):
 @click.command()
 @click.argument("env")
 @click.option("--request", "request_id", help="Apply this request (default: the latest; protected environments).")
-@click.option("--watch", "watch_seconds", callback=_seconds, metavar="DURATION",
-              help="After applying, watch the alarms this long (e.g. 10m); roll back if one fires.")
+@click.option(
+    "--watch",
+    "watch_seconds",
+    callback=_seconds,
+    metavar="DURATION",
+    help="After applying, watch the alarms this long (e.g. 10m); roll back if one fires.",
+)
 @pass_app
 def apply(app: AppContext, env: str, request_id: str | None, watch_seconds: int | None) -> None:
     """Apply ENV's saved plan (made by `platformctl plan ENV`; for protected environments, the approved one)."""
     stack = app.stack(env)
     result = deploy.apply(stack, lambda: requester(stack), request_id=request_id)
     record = result["record"]
-    app.console.print(f"{env}: applied plan {record.plan_sha256[:12]} ({record.summary_line().split(': ', 1)[1]})",
-                      "green")
+    app.console.print(
+        f"{env}: applied plan {record.plan_sha256[:12]} ({record.summary_line().split(': ', 1)[1]})", "green"
+    )
     if result["checks"] and report_checks(app, env, result["checks"]):  # protected: verified right after apply
         raise click.exceptions.Exit(1)
     if watch_seconds:
@@ -59,9 +65,11 @@ def _watch(app: AppContext, stack, me, seconds: int) -> None:
     planned = deploy.rollback(stack, me, reason=reason)
     if not stack.settings.auto_rollback:
         request = planned.request["request_id"] if planned.request else "?"
-        raise Refused(f"{stack.name}: {reason}; rollback request {request} is waiting for approval",
-                      hint=f"approve it (`platformctl approve {stack.name} {request}`) then apply, or set "
-                           "auto_rollback: true in env.yaml to roll back without a second approval")
+        raise Refused(
+            f"{stack.name}: {reason}; rollback request {request} is waiting for approval",
+            hint=f"approve it (`platformctl approve {stack.name} {request}`) then apply, or set "
+            "auto_rollback: true in env.yaml to roll back without a second approval",
+        )
     # auto_rollback: true in env.yaml is the standing approval for this one case; the log records why.
     rolled = deploy.apply(stack, me, auto_rollback_reason=reason)
     app.console.print(f"{stack.name}: {reason}; rolled back to release {rolled['release'].id}", "yellow")

@@ -26,5 +26,6 @@ def approve(app: AppContext, env: str, request_id: str | None) -> None:
     serial = state.get("serial") if state.get("lineage") else None
     records = promotion.records_for(stack.target, stack.settings)
     entry = promotion.approve(records, env, request_id, who, current_state_serial=serial)
-    app.console.print(f"{env}: {who.label()} approved request {entry['request_id']} "
-                      f"(plan {entry['plan_sha256'][:12]})", "green")
+    app.console.print(
+        f"{env}: {who.label()} approved request {entry['request_id']} (plan {entry['plan_sha256'][:12]})", "green"
+    )

@@ -35,12 +35,15 @@ def _from_saved_plan(app: AppContext, env: str, scan: bool) -> EnvPlan:
     stack = app.stack(env)
     record = stack.saved_plan.read()
     json_path = stack.plan_json()
-    return EnvPlan(env=env, plan=json.loads(json_path.read_text(encoding="utf-8")),
-                   provenance={**record.provenance, "created_at": record.created_at,
-                               "plan_sha256": record.plan_sha256},
-                   scan=_scan(json_path, env) if scan else None,
-                   protected=stack.settings.protected, approvals_required=stack.settings.approvals_required,
-                   approvers=_approvers(stack.settings))
+    return EnvPlan(
+        env=env,
+        plan=json.loads(json_path.read_text(encoding="utf-8")),
+        provenance={**record.provenance, "created_at": record.created_at, "plan_sha256": record.plan_sha256},
+        scan=_scan(json_path, env) if scan else None,
+        protected=stack.settings.protected,
+        approvals_required=stack.settings.approvals_required,
+        approvers=_approvers(stack.settings),
+    )
 
 
 def _from_file(app: AppContext, path: Path, env: str, scan: bool) -> EnvPlan:
@@ -49,34 +52,60 @@ def _from_file(app: AppContext, path: Path, env: str, scan: bool) -> EnvPlan:
     except OSError as exc:
         raise PlatformError(f"cannot read --plan-json {path}: {exc.strerror}", hint="give a readable file") from None
     except ValueError as exc:
-        raise PlatformError(f"--plan-json {path} is not JSON ({exc})",
-                            hint="make it with `terraform show -json PLANFILE > FILE`") from None
+        raise PlatformError(
+            f"--plan-json {path} is not JSON ({exc})", hint="make it with `terraform show -json PLANFILE > FILE`"
+        ) from None
     if not isinstance(plan, dict) or "format_version" not in plan:
-        raise PlatformError(f"--plan-json {path} is not `terraform show -json` output of a plan",
-                            hint="make it with `terraform show -json PLANFILE > FILE`")
+        raise PlatformError(
+            f"--plan-json {path} is not `terraform show -json` output of a plan",
+            hint="make it with `terraform show -json PLANFILE > FILE`",
+        )
     settings = app.settings(env) if env in list_env_names(app.paths) else None
-    return EnvPlan(env=env, plan=plan, provenance={"terraform_version": plan.get("terraform_version")},
-                   scan=_scan(path, env) if scan else None,
-                   protected=bool(settings and settings.protected),
-                   approvals_required=settings.approvals_required if settings else 0,
-                   approvers=_approvers(settings))
+    return EnvPlan(
+        env=env,
+        plan=plan,
+        provenance={"terraform_version": plan.get("terraform_version")},
+        scan=_scan(path, env) if scan else None,
+        protected=bool(settings and settings.protected),
+        approvals_required=settings.approvals_required if settings else 0,
+        approvers=_approvers(settings),
+    )
 
 
 @click.command()
 @click.argument("envs", nargs=-1)
-@click.option("--plan-json", type=click.Path(dir_okay=False, path_type=Path),
-              help="Render this `terraform show -json` file instead of a saved plan (needs --env).")
+@click.option(
+    "--plan-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Render this `terraform show -json` file instead of a saved plan (needs --env).",
+)
 @click.option("--env", "env_name", help="Environment name for --plan-json.")
-@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the Markdown here instead of stdout.")
-@click.option("--post", is_flag=True,
-              help="Create or update the pull request's comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH).")
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the Markdown here instead of stdout.",
+)
+@click.option(
+    "--post",
+    is_flag=True,
+    help="Create or update the pull request's comment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH).",
+)
 @click.option("--pr", type=click.IntRange(min=1), help="Pull request number (default: from GITHUB_EVENT_PATH).")
 @click.option("--full-plan-url", help="Where the full plan is (e.g. the workflow run's artifacts).")
 @click.option("--scan/--no-scan", default=True, show_default=True, help="Include a checkov scan of each plan.")
 @pass_app
-def comment(app: AppContext, envs: tuple[str, ...], plan_json: Path | None, env_name: str | None,
-            output: Path | None, post: bool, pr: int | None, full_plan_url: str | None, scan: bool) -> None:
+def comment(
+    app: AppContext,
+    envs: tuple[str, ...],
+    plan_json: Path | None,
+    env_name: str | None,
+    output: Path | None,
+    post: bool,
+    pr: int | None,
+    full_plan_url: str | None,
+    scan: bool,
+) -> None:
     """Render the plan comment for ENV(s) saved plans, or for --plan-json FILE --env NAME."""
     if plan_json is not None and (envs or not env_name):
         raise click.UsageError("--plan-json takes exactly one --env NAME and no ENV arguments")
@@ -88,8 +117,11 @@ def comment(app: AppContext, envs: tuple[str, ...], plan_json: Path | None, env_
         from platform_cli.github.client import GitHubClient
 
         client = GitHubClient.from_environ(pr=pr)
-    plans = [_from_file(app, plan_json, env_name, scan)] if plan_json is not None else \
-        [_from_saved_plan(app, env, scan) for env in dict.fromkeys(envs)]
+    plans = (
+        [_from_file(app, plan_json, env_name, scan)]
+        if plan_json is not None
+        else [_from_saved_plan(app, env, scan) for env in dict.fromkeys(envs)]
+    )
     bodies = []
     for plan in plans:
         plan.full_plan_url = full_plan_url

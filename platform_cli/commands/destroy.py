@@ -19,10 +19,15 @@ def destroy(app: AppContext, env: str, yes: bool) -> None:
     if stack.settings.protected:
         stack.destroy()  # raises the refusal with its reason
     if not yes:
-        typed = click.prompt(f"This destroys every resource in {env}. Type the environment name to confirm",
-                             default="", show_default=False, err=True)
+        typed = click.prompt(
+            f"This destroys every resource in {env}. Type the environment name to confirm",
+            default="",
+            show_default=False,
+            err=True,
+        )
         if typed.strip() != env:
-            raise Refused(f"destroy of {env} not confirmed (typed {typed.strip()!r})",
-                          hint=f"type {env!r} exactly, or pass --yes")
+            raise Refused(
+                f"destroy of {env} not confirmed (typed {typed.strip()!r})", hint=f"type {env!r} exactly, or pass --yes"
+            )
     stack.destroy()
     app.console.print(f"{env}: destroyed", "green")

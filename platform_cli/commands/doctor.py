@@ -18,8 +18,11 @@ def _sandbox_check(app: AppContext) -> DoctorResult:
         return DoctorResult("sandbox", "warn", f"could not read sandbox state: {exc}")
     if info is not None:
         return DoctorResult("sandbox", "ok", f"running at {info.endpoint} (pid {info.pid})")
-    return DoctorResult("sandbox", "ok" if not app.sandbox else "FAIL",
-                        "not running (`platformctl sandbox start`, or any command with --sandbox)")
+    return DoctorResult(
+        "sandbox",
+        "ok" if not app.sandbox else "FAIL",
+        "not running (`platformctl sandbox start`, or any command with --sandbox)",
+    )
 
 
 @click.command()
@@ -32,7 +35,10 @@ def doctor(app: AppContext, as_json: bool) -> None:
         app.console.json([r.__dict__ for r in results])
     else:
         for r in results:
-            mark = {"ok": app.console.style("ok  ", "green"), "warn": app.console.style("warn", "yellow"),
-                    "FAIL": app.console.style("FAIL", "red")}[r.status]
+            mark = {
+                "ok": app.console.style("ok  ", "green"),
+                "warn": app.console.style("warn", "yellow"),
+                "FAIL": app.console.style("FAIL", "red"),
+            }[r.status]
             app.console.print(f"{mark} {r.name}: {r.detail}")
     raise click.exceptions.Exit(1 if any(r.status == "FAIL" for r in results) else 0)

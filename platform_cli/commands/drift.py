@@ -18,15 +18,21 @@ def _issue_body(env: str, drifted: list[dict]) -> str:
     for item in drifted:
         attributes = f" ({', '.join(f'`{a}`' for a in item['attributes'])})" if item.get("attributes") else ""
         lines.append(f"- `{'/'.join(item['actions'])}` `{item['address']}`{attributes}")
-    lines += ["", "Bring the change into code through a reviewed plan, or undo it; this issue closes itself once "
-                  "the next drift check finds nothing."]
+    lines += [
+        "",
+        "Bring the change into code through a reviewed plan, or undo it; this issue closes itself once "
+        "the next drift check finds nothing.",
+    ]
     return "\n".join(lines)
 
 
 @click.command()
 @click.argument("env")
-@click.option("--github-issue", is_flag=True,
-              help="Open/update/close this environment's drift issue (GITHUB_TOKEN, GITHUB_REPOSITORY).")
+@click.option(
+    "--github-issue",
+    is_flag=True,
+    help="Open/update/close this environment's drift issue (GITHUB_TOKEN, GITHUB_REPOSITORY).",
+)
 @json_option
 @pass_app
 def drift(app: AppContext, env: str, github_issue: bool, as_json: bool) -> None:

@@ -23,5 +23,15 @@ def envs(app: AppContext, as_json: bool) -> None:
         return
     app.console.table(
         ["env", "account", "region", "backend", "protected", "approvals"],
-        [[e.name, e.account_id, e.region, f"s3://{e.state_bucket}/{e.state_key}", "yes" if e.protected else "no",
-          e.approvals_required] for e in found])
+        [
+            [
+                e.name,
+                e.account_id,
+                e.region,
+                f"s3://{e.state_bucket}/{e.state_key}",
+                "yes" if e.protected else "no",
+                e.approvals_required,
+            ]
+            for e in found
+        ],
+    )

@@ -44,6 +44,20 @@ def history(app: AppContext, env: str, as_json: bool) -> None:
     if not entries:
         app.console.info(f"{env}: no history yet")
         return
-    app.console.table(["#", "id", "at", "kind", "who", "request", "release", "plan", "what"],
-                      [[e["seq"], e["id"], e["at"], e["kind"], _who(e), e.get("request_id") or "",
-                        e.get("release_id") or "", (e.get("plan_sha256") or "")[:12], _what(e)] for e in entries])
+    app.console.table(
+        ["#", "id", "at", "kind", "who", "request", "release", "plan", "what"],
+        [
+            [
+                e["seq"],
+                e["id"],
+                e["at"],
+                e["kind"],
+                _who(e),
+                e.get("request_id") or "",
+                e.get("release_id") or "",
+                (e.get("plan_sha256") or "")[:12],
+                _what(e),
+            ]
+            for e in entries
+        ],
+    )

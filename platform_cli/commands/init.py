@@ -19,5 +19,7 @@ def init(app: AppContext, env: str, force: bool) -> None:
     started = time.monotonic()
     ran = stack.init(force=force)
     state = "initialised" if ran else "already initialised (nothing changed)"
-    app.console.print(f"{env}: {state} in {time.monotonic() - started:.1f}s; backend {stack.backend_label}; "
-                      f"providers from {app.provider_source.description}")
+    app.console.print(
+        f"{env}: {state} in {time.monotonic() - started:.1f}s; backend {stack.backend_label}; "
+        f"providers from {app.provider_source.description}"
+    )

@@ -29,16 +29,33 @@ def _check_image(ctx, param, value):
 @click.command()
 @click.argument("envs", nargs=-1)
 @click.option("--all", "all_envs", is_flag=True, help="Plan every environment under envs/.")
-@click.option("--image", callback=_check_image,
-              help="Service image to deploy: sha256:<digest> or a tag (resolved to its digest in the registry).")
-@click.option("--model", "model_spec", metavar="KEY@VERSION_ID",
-              help="Model artifact to deploy: its key in the artifact store and exact S3 version id.")
-@click.option("--with-json", is_flag=True,
-              help="Also write `terraform show -json` now (+~3 s); otherwise it is written on first use (scan).")
+@click.option(
+    "--image",
+    callback=_check_image,
+    help="Service image to deploy: sha256:<digest> or a tag (resolved to its digest in the registry).",
+)
+@click.option(
+    "--model",
+    "model_spec",
+    metavar="KEY@VERSION_ID",
+    help="Model artifact to deploy: its key in the artifact store and exact S3 version id.",
+)
+@click.option(
+    "--with-json",
+    is_flag=True,
+    help="Also write `terraform show -json` now (+~3 s); otherwise it is written on first use (scan).",
+)
 @json_option
 @pass_app
-def plan(app: AppContext, envs: tuple[str, ...], all_envs: bool, image: str | None, model_spec: str | None,
-         with_json: bool, as_json: bool) -> None:
+def plan(
+    app: AppContext,
+    envs: tuple[str, ...],
+    all_envs: bool,
+    image: str | None,
+    model_spec: str | None,
+    with_json: bool,
+    as_json: bool,
+) -> None:
     """Plan ENV(s) and save the plan for `apply`."""
     if all_envs == bool(envs):
         raise click.UsageError("give one or more environments, or --all")
@@ -47,7 +64,8 @@ def plan(app: AppContext, envs: tuple[str, ...], all_envs: bool, image: str | No
     settings = [app.settings(n) for n in names]  # validate every environment before starting any Terraform
     if len(settings) == 1:
         records: dict[str, PlanRecord | PlatformError] = {
-            names[0]: _plan_one(app.stack(settings[0]), image, model_spec, with_json)}
+            names[0]: _plan_one(app.stack(settings[0]), image, model_spec, with_json)
+        }
     else:
         records = _plan_parallel(app, settings, image, model_spec, with_json)
     _report(app, records, as_json)
@@ -59,12 +77,15 @@ def plan(app: AppContext, envs: tuple[str, ...], all_envs: bool, image: str | No
 
 def _plan_one(stack, image, model_spec, with_json) -> PlanRecord:
     """One environment's plan; for a protected one also the request its approvers will see."""
-    planned = deploy.plan(stack, image=image, model_spec=model_spec, with_json=with_json,
-                          requester=lambda: requester(stack))
+    planned = deploy.plan(
+        stack, image=image, model_spec=model_spec, with_json=with_json, requester=lambda: requester(stack)
+    )
     if planned.request:
-        stack.console.info(f"{stack.name}: request {planned.request['request_id']} written; applying needs "
-                           f"{stack.settings.approvals_required} approval(s): "
-                           f"`platformctl approve {stack.name} {planned.request['request_id']}`")
+        stack.console.info(
+            f"{stack.name}: request {planned.request['request_id']} written; applying needs "
+            f"{stack.settings.approvals_required} approval(s): "
+            f"`platformctl approve {stack.name} {planned.request['request_id']}`"
+        )
     return planned.record
 
 
@@ -89,8 +110,12 @@ def _plan_parallel(app: AppContext, settings, image, model_spec, with_json):
 
 def _report(app: AppContext, records, as_json: bool) -> None:
     if as_json:
-        app.console.json({name: (r.to_dict() if isinstance(r, PlanRecord) else {"error": r.one_line()})
-                          for name, r in records.items()})
+        app.console.json(
+            {
+                name: (r.to_dict() if isinstance(r, PlanRecord) else {"error": r.one_line()})
+                for name, r in records.items()
+            }
+        )
         return
     for name, record in records.items():
         if isinstance(record, PlatformError):

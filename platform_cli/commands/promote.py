@@ -25,12 +25,23 @@ def promote(app: AppContext, source: str, target: str, as_json: bool) -> None:
     planned = deploy.promote(src, dst, requester(dst))
     request = planned.request
     if as_json:
-        app.console.json({"request_id": request["request_id"], "plan_sha256": request["plan_sha256"],
-                          "release": request["release"], "release_id": request["release_id"],
-                          "summary": request["summary"], "requested_by": request["requested_by"]})
+        app.console.json(
+            {
+                "request_id": request["request_id"],
+                "plan_sha256": request["plan_sha256"],
+                "release": request["release"],
+                "release_id": request["release_id"],
+                "summary": request["summary"],
+                "requested_by": request["requested_by"],
+            }
+        )
         return
     app.console.print(planned.record.summary_line(), "bold")
-    app.console.print(f"request {request['request_id']}: release {request['release_id']} "
-                      f"(image {request['release']['image']}) from {source}, plan {request['plan_sha256'][:12]}")
-    app.console.info(f"next: another person runs `platformctl approve {target} {request['request_id']}`, "
-                     f"then `platformctl apply {target}`")
+    app.console.print(
+        f"request {request['request_id']}: release {request['release_id']} "
+        f"(image {request['release']['image']}) from {source}, plan {request['plan_sha256'][:12]}"
+    )
+    app.console.info(
+        f"next: another person runs `platformctl approve {target} {request['request_id']}`, "
+        f"then `platformctl apply {target}`"
+    )

@@ -21,7 +21,9 @@ def rollback(app: AppContext, env: str, to_entry: str | None) -> None:
     planned = deploy.rollback(stack, requester(stack), to_entry=to_entry)
     app.console.print(planned.record.summary_line(), "bold")
     if planned.request:
-        app.console.info(f"rollback request {planned.request['request_id']}: another person runs "
-                         f"`platformctl approve {env} {planned.request['request_id']}`, then `platformctl apply {env}`")
+        app.console.info(
+            f"rollback request {planned.request['request_id']}: another person runs "
+            f"`platformctl approve {env} {planned.request['request_id']}`, then `platformctl apply {env}`"
+        )
     else:
         app.console.info(f"next: `platformctl apply {env}`")

@@ -29,8 +29,13 @@ def sandbox() -> None:
 
 
 @sandbox.command("start")
-@click.option("--port", type=click.IntRange(1, 65535), default=None, envvar=SANDBOX_PORT_ENVVAR,
-              help="Loopback port to listen on (default 4566 when free, else any free port).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    envvar=SANDBOX_PORT_ENVVAR,
+    help="Loopback port to listen on (default 4566 when free, else any free port).",
+)
 @pass_app
 def start(app: AppContext, port: int | None) -> None:
     """Start the sandbox in the background and print its endpoint."""
@@ -38,10 +43,13 @@ def start(app: AppContext, port: int | None) -> None:
 
     with sandbox_errors():
         info = manager.start(port, state_dir=app.paths.sandbox_dir)
-    note = "" if port is not None or info.port == manager.DEFAULT_PORT else \
-        f" (port {manager.DEFAULT_PORT} is taken, so it took free port {info.port})"
+    note = (
+        ""
+        if port is not None or info.port == manager.DEFAULT_PORT
+        else f" (port {manager.DEFAULT_PORT} is taken, so it took free port {info.port})"
+    )
     app.console.print(f"Sandbox running at {info.endpoint} (pid {info.pid}){note}.", "green")
-    app.console.info("Point tools at it with:  eval \"$(platformctl sandbox env)\"")
+    app.console.info('Point tools at it with:  eval "$(platformctl sandbox env)"')
 
 
 @sandbox.command("stop")
@@ -89,8 +97,11 @@ def env(app: AppContext) -> None:
 @sandbox.command("push-image")
 @click.argument("repository")
 @click.option("--tag", default="latest", show_default=True, help="Tag to push the placeholder image under.")
-@click.option("--region", envvar="AWS_REGION",
-              help="Region of the repository (default: the region in a registry URL, else the sandbox's).")
+@click.option(
+    "--region",
+    envvar="AWS_REGION",
+    help="Region of the repository (default: the region in a registry URL, else the sandbox's).",
+)
 @pass_app
 def push_image(app: AppContext, repository: str, tag: str, region: str | None) -> None:
     """Push a placeholder image into a sandbox ECR REPOSITORY (a name, or a registry URL such as a stack's
@@ -101,13 +112,18 @@ def push_image(app: AppContext, repository: str, tag: str, region: str | None) -
 
     info = _running(app)
     name, url_region = parse_repository(repository)
-    ecr = boto3.client("ecr", endpoint_url=info.endpoint, region_name=url_region or region or info.env["AWS_REGION"],
-                       aws_access_key_id=info.env["AWS_ACCESS_KEY_ID"],
-                       aws_secret_access_key=info.env["AWS_SECRET_ACCESS_KEY"])
+    ecr = boto3.client(
+        "ecr",
+        endpoint_url=info.endpoint,
+        region_name=url_region or region or info.env["AWS_REGION"],
+        aws_access_key_id=info.env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=info.env["AWS_SECRET_ACCESS_KEY"],
+    )
     try:
         digest = push_placeholder_image(name, tag, ecr_client=ecr)
     except Exception as error:  # botocore ClientError: one line, e.g. RepositoryNotFoundException
         message = getattr(error, "response", {}).get("Error", {}).get("Message") or str(error)
-        raise PlatformError(f"could not push to repository {repository!r}: {message}",
-                            hint="check the name and --region") from None
+        raise PlatformError(
+            f"could not push to repository {repository!r}: {message}", hint="check the name and --region"
+        ) from None
     app.console.print(digest)

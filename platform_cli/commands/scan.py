@@ -24,8 +24,10 @@ def scan(app: AppContext, envs: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         app.console.json({"ok": failed == 0, "results": [r.as_dict() for r in results]})
     else:
-        app.console.table(["target", "framework", "passed", "failed", "skipped"],
-                          [[r.target, r.framework, r.passed, r.failed, r.skipped] for r in results])
+        app.console.table(
+            ["target", "framework", "passed", "failed", "skipped"],
+            [[r.target, r.framework, r.passed, r.failed, r.skipped] for r in results],
+        )
         for r in results:
             for f in r.failures:
                 app.console.print(f"  FAIL {f['check_id']} {f['resource']} ({f['file']}): {f['check']}", "red")

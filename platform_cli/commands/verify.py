@@ -19,11 +19,13 @@ def report_checks(app: AppContext, env: str, checks: list[Check], as_json: bool 
     if as_json:
         app.console.json({"environment": env, "ok": not failed, "checks": [c.as_dict() for c in checks]})
         return bool(failed)
-    app.console.table(["area", "check", "status", "detail"], [[c.area, c.name, c.status, c.detail]
-                                                              for c in checks], status_col=2)
+    app.console.table(
+        ["area", "check", "status", "detail"], [[c.area, c.name, c.status, c.detail] for c in checks], status_col=2
+    )
     skipped = sum(1 for c in checks if c.status == "skip")
     summary = f"{env}: {len(checks) - len(failed) - skipped}/{len(checks) - skipped} checks passed" + (
-        f", {skipped} skipped" if skipped else "")
+        f", {skipped} skipped" if skipped else ""
+    )
     app.console.print(summary, "red" if failed else "green")
     return bool(failed)
 

@@ -39,7 +39,7 @@ class AwsTarget:
         return "sandbox" if self.sandbox else "aws"
 
     @classmethod
-    def real(cls) -> "AwsTarget":
+    def real(cls) -> AwsTarget:
         return cls(endpoint=os.environ.get("AWS_ENDPOINT_URL"))
 
     def _value(self, name: str) -> str | None:
@@ -55,10 +55,12 @@ class AwsTarget:
         import boto3
 
         if self.env:
-            return boto3.Session(aws_access_key_id=self._value("AWS_ACCESS_KEY_ID"),
-                                 aws_secret_access_key=self._value("AWS_SECRET_ACCESS_KEY"),
-                                 aws_session_token=self.env.get("AWS_SESSION_TOKEN"),
-                                 region_name=region)
+            return boto3.Session(
+                aws_access_key_id=self._value("AWS_ACCESS_KEY_ID"),
+                aws_secret_access_key=self._value("AWS_SECRET_ACCESS_KEY"),
+                aws_session_token=self.env.get("AWS_SESSION_TOKEN"),
+                region_name=region,
+            )
         return boto3.Session(region_name=region)
 
     def client(self, service: str, region: str) -> Any:
@@ -69,24 +71,33 @@ class AwsTarget:
             if (service, region) not in self._clients:
                 config = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2})
                 self._clients[(service, region)] = session.client(
-                    service, endpoint_url=self._value("AWS_ENDPOINT_URL") or None, config=config)
+                    service, endpoint_url=self._value("AWS_ENDPOINT_URL") or None, config=config
+                )
             return self._clients[(service, region)]
 
     def identity(self, region: str) -> dict[str, str]:
         """STS caller identity, or NoCredentials/BackendUnreachable with what to do."""
-        from botocore.exceptions import (ClientError, EndpointConnectionError, NoCredentialsError,
-                                         PartialCredentialsError)
+        from botocore.exceptions import (
+            ClientError,
+            EndpointConnectionError,
+            NoCredentialsError,
+            PartialCredentialsError,
+        )
 
         try:
             ident = self.client("sts", region).get_caller_identity()
         except (NoCredentialsError, PartialCredentialsError):
-            raise NoCredentials("no AWS credentials found",
-                                hint="set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --sandbox") \
-                from None
+            raise NoCredentials(
+                "no AWS credentials found",
+                hint="set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --sandbox",
+            ) from None
         except EndpointConnectionError as exc:
-            raise BackendUnreachable(f"AWS endpoint unreachable: {exc}", hint="check network / AWS_ENDPOINT_URL") \
-                from None
+            raise BackendUnreachable(
+                f"AWS endpoint unreachable: {exc}", hint="check network / AWS_ENDPOINT_URL"
+            ) from None
         except ClientError as exc:
-            raise NoCredentials(f"AWS rejected the credentials: {exc.response['Error'].get('Code')}",
-                                hint="refresh or replace the credentials") from None
+            raise NoCredentials(
+                f"AWS rejected the credentials: {exc.response['Error'].get('Code')}",
+                hint="refresh or replace the credentials",
+            ) from None
         return {"account": ident["Account"], "arn": ident["Arn"]}

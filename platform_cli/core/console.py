@@ -12,7 +12,8 @@ import os
 import re
 import sys
 import threading
-from typing import IO, Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
 
 from .masks import Masker
 
@@ -32,8 +33,14 @@ def colour_wanted(no_color_flag: bool = False, stream: IO[str] | None = None) ->
 
 
 class Console:
-    def __init__(self, color: bool = False, out: IO[str] | None = None, err: IO[str] | None = None,
-                 json_mode: bool = False, masker: Masker | None = None):
+    def __init__(
+        self,
+        color: bool = False,
+        out: IO[str] | None = None,
+        err: IO[str] | None = None,
+        json_mode: bool = False,
+        masker: Masker | None = None,
+    ):
         self.color = color
         self.masker = masker or Masker()  # PLATFORMCTL_MASKS: applied to everything printed and logged
         self.json_mode = json_mode
@@ -96,10 +103,10 @@ class Console:
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[Any]], status_col: int | None = None) -> None:
         rows = [[("" if c is None else str(c)) for c in row] for row in rows]
         widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-        self.print("  ".join(h.upper().ljust(w) for h, w in zip(headers, widths)).rstrip(), "bold")
+        self.print("  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=False)).rstrip(), "bold")
         for row in rows:
             cells = []
-            for i, (cell, w) in enumerate(zip(row, widths)):
+            for i, (cell, w) in enumerate(zip(row, widths, strict=False)):
                 padded = cell.ljust(w)
                 if i == status_col:
                     padded = self.style(padded, {"ok": "green", "FAIL": "red", "fail": "red"}.get(cell, "yellow"))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import promotion
 from .errors import NoPlan, PlatformError, Refused
@@ -39,8 +40,10 @@ def resolve_release(stack: EnvStack, image: str | None, model_spec: str | None) 
     if image is not None:
         repository = outputs.get("repository_name")
         if not repository:
-            raise Refused(f"{stack.name} has no registry yet, so {image!r} cannot be looked up",
-                          hint=f"apply {stack.name} once without --image (creates the registry), push, then plan")
+            raise Refused(
+                f"{stack.name} has no registry yet, so {image!r} cannot be looked up",
+                hint=f"apply {stack.name} once without --image (creates the registry), push, then plan",
+            )
         digest = resolve_image(stack.target, stack.settings.region, repository, image)
     model = None
     if model_spec is not None:
@@ -48,22 +51,37 @@ def resolve_release(stack: EnvStack, image: str | None, model_spec: str | None) 
         bucket = outputs.get("artifact_bucket_name")
         if not bucket:
             raise Refused(f"{stack.name} has no artifact store yet", hint=f"apply {stack.name} once first")
-        model = {"key": key, "version_id": version,
-                 "sha256": model_sha256(stack.target, stack.settings.region, bucket, key, version)}
+        model = {
+            "key": key,
+            "version_id": version,
+            "sha256": model_sha256(stack.target, stack.settings.region, bucket, key, version),
+        }
     return digest, model
 
 
-def plan(stack: EnvStack, *, image: str | None = None, model_spec: str | None = None, with_json: bool = False,
-         requester: Callable[[], Requester] | None = None, reason: str = "plan",
-         evidence: dict[str, Any] | None = None) -> Planned:
+def plan(
+    stack: EnvStack,
+    *,
+    image: str | None = None,
+    model_spec: str | None = None,
+    with_json: bool = False,
+    requester: Callable[[], Requester] | None = None,
+    reason: str = "plan",
+    evidence: dict[str, Any] | None = None,
+) -> Planned:
     digest, model = resolve_release(stack, image, model_spec)
     record = stack.plan(image=digest, model=model, with_json=with_json)
     request = None
     if stack.settings.protected and requester is not None:
-        request = promotion.write_request(records_for(stack.target, stack.settings), record=record,
-                                          plan_bytes=stack.saved_plan.file.read_bytes(),
-                                          release=Release.from_variables(record.variables), requester=requester(),
-                                          reason=reason, evidence=evidence)
+        request = promotion.write_request(
+            records_for(stack.target, stack.settings),
+            record=record,
+            plan_bytes=stack.saved_plan.file.read_bytes(),
+            release=Release.from_variables(record.variables),
+            requester=requester(),
+            reason=reason,
+            evidence=evidence,
+        )
     return Planned(record, request)
 
 
@@ -75,18 +93,26 @@ def _fetch_approved_plan(stack: EnvStack, records, request: dict[str, Any]) -> N
         return
     stored = records.load_plan(request["request_id"])
     if stored is None:
-        raise NoPlan(f"the plan of request {request['request_id']} is not in the state bucket",
-                     hint="promote or plan again")
+        raise NoPlan(
+            f"the plan of request {request['request_id']} is not in the state bucket", hint="promote or plan again"
+        )
     if sha256_bytes(stored) != request["plan_sha256"]:
-        raise Refused(f"the stored plan of request {request['request_id']} has sha256 {sha256_bytes(stored)[:12]}, "
-                      f"not the approved {request['plan_sha256'][:12]}: refusing to apply it",
-                      hint="someone replaced the stored plan; promote or plan again and have it approved")
+        raise Refused(
+            f"the stored plan of request {request['request_id']} has sha256 {sha256_bytes(stored)[:12]}, "
+            f"not the approved {request['plan_sha256'][:12]}: refusing to apply it",
+            hint="someone replaced the stored plan; promote or plan again and have it approved",
+        )
     record = records.load_plan_record(request["request_id"])
     saved.install(stored, record)
 
 
-def apply(stack: EnvStack, requester: Requester | Callable[[], Requester], *, request_id: str | None = None,
-          auto_rollback_reason: str | None = None) -> dict[str, Any]:
+def apply(
+    stack: EnvStack,
+    requester: Requester | Callable[[], Requester],
+    *,
+    request_id: str | None = None,
+    auto_rollback_reason: str | None = None,
+) -> dict[str, Any]:
     """Apply the saved plan (protected: exactly the approved request's plan), then verify and record both.
 
     auto_rollback_reason: a rollback request made by `apply --watch` after an alarm; env.yaml's
@@ -102,8 +128,10 @@ def apply(stack: EnvStack, requester: Requester | Callable[[], Requester], *, re
         promotion.ensure_latest(entries, request, stack.name)
         done = promotion.outcome_of(entries, request["request_id"])
         if done and (done["outcome"] == "applied" or done.get("finished")):
-            raise NoPlan(f"request {request['request_id']} for {stack.name} was already applied at {done['at']}",
-                         hint=f"make a new request for {stack.name}")
+            raise NoPlan(
+                f"request {request['request_id']} for {stack.name} was already applied at {done['at']}",
+                hint=f"make a new request for {stack.name}",
+            )
         if auto_rollback_reason and settings.auto_rollback and request["reason"].startswith("rollback"):
             approvers = [f"auto_rollback ({auto_rollback_reason})"]
         else:
@@ -111,9 +139,11 @@ def apply(stack: EnvStack, requester: Requester | Callable[[], Requester], *, re
         _fetch_approved_plan(stack, records, request)
         record = stack.saved_plan.load()
         if record.plan_sha256 != request["plan_sha256"]:
-            raise Refused(f"the saved plan {record.plan_sha256[:12]} is not the approved plan "
-                          f"{request['plan_sha256'][:12]} of request {request['request_id']}",
-                          hint=f"apply runs only approved plans; `platformctl history {stack.name}` shows them")
+            raise Refused(
+                f"the saved plan {record.plan_sha256[:12]} is not the approved plan "
+                f"{request['plan_sha256'][:12]} of request {request['request_id']}",
+                hint=f"apply runs only approved plans; `platformctl history {stack.name}` shows them",
+            )
     else:
         record = stack.saved_plan.load()
         approvers = []
@@ -124,22 +154,46 @@ def apply(stack: EnvStack, requester: Requester | Callable[[], Requester], *, re
         request_key = request["request_id"] if request else record.plan_sha256[:12]
         resumed = _close_unfinished(stack, records, entries, request_key, release)
         if resumed:  # the interrupted apply had finished after all: verify it, do not apply twice
-            return {"record": record, "request": request, "release": release, "checks": verify(stack, release=release),
-                    "resumed": True}
-        start = records.append("apply-start", request_id=request_key, plan_sha256=record.plan_sha256,
-                               release=release.as_dict(), release_id=release.id, by=requester.as_dict(),
-                               approvers=approvers)
+            return {
+                "record": record,
+                "request": request,
+                "release": release,
+                "checks": verify(stack, release=release),
+                "resumed": True,
+            }
+        start = records.append(
+            "apply-start",
+            request_id=request_key,
+            plan_sha256=record.plan_sha256,
+            release=release.as_dict(),
+            release_id=release.id,
+            by=requester.as_dict(),
+            approvers=approvers,
+        )
         try:
             stack.apply()
         except BaseException as exc:
-            outcome = "unknown" if isinstance(exc, KeyboardInterrupt) or getattr(exc, "exit_code", 1) == 130 \
-                else "failed"
-            records.append("apply-outcome", request_id=request_key, plan_sha256=record.plan_sha256,
-                           release_id=release.id, outcome=outcome, start=start["id"],
-                           detail=exc.one_line() if isinstance(exc, PlatformError) else type(exc).__name__)
+            outcome = (
+                "unknown" if isinstance(exc, KeyboardInterrupt) or getattr(exc, "exit_code", 1) == 130 else "failed"
+            )
+            records.append(
+                "apply-outcome",
+                request_id=request_key,
+                plan_sha256=record.plan_sha256,
+                release_id=release.id,
+                outcome=outcome,
+                start=start["id"],
+                detail=exc.one_line() if isinstance(exc, PlatformError) else type(exc).__name__,
+            )
             raise
-        records.append("apply-outcome", request_id=request_key, plan_sha256=record.plan_sha256,
-                       release_id=release.id, outcome="applied", start=start["id"])
+        records.append(
+            "apply-outcome",
+            request_id=request_key,
+            plan_sha256=record.plan_sha256,
+            release_id=release.id,
+            outcome="applied",
+            start=start["id"],
+        )
     finally:
         records.release(token)
     # A protected environment is verified right away (promotion's last step); others by `platformctl verify`.
@@ -147,26 +201,38 @@ def apply(stack: EnvStack, requester: Requester | Callable[[], Requester], *, re
     return {"record": record, "request": request, "release": release, "checks": checks}
 
 
-def _close_unfinished(stack: EnvStack, records, entries: list[dict[str, Any]], request_key: str,
-                      release: Release) -> bool:
+def _close_unfinished(
+    stack: EnvStack, records, entries: list[dict[str, Any]], request_key: str, release: Release
+) -> bool:
     """An apply of this request that started but never reported (platformctl was killed) gets its outcome now,
     once: "unknown" (platformctl cannot know that every step finished), with whether the state shows the release
     deployed. True when it does: nothing is left to apply, only to verify."""
     finished = {e.get("start") for e in entries if e["kind"] == "apply-outcome"}
-    dangling = [e for e in entries if e["kind"] == "apply-start" and e["request_id"] == request_key
-                and e["id"] not in finished]
+    dangling = [
+        e for e in entries if e["kind"] == "apply-start" and e["request_id"] == request_key and e["id"] not in finished
+    ]
     if not dangling:
         return False
     state = stack.state()
     request = next((e for e in entries if e["kind"] == "request" and e.get("request_id") == request_key), None)
-    moved = request is not None and state.get("serial") is not None \
+    moved = (
+        request is not None
+        and state.get("serial") is not None
         and (request.get("state_serial") is None or state["serial"] > request["state_serial"])
+    )
     done = moved and stack.deployed_release() == release
     for start in dangling:
-        records.append("apply-outcome", request_id=request_key, plan_sha256=start["plan_sha256"],
-                       release_id=start.get("release_id"), outcome="unknown", finished=done, start=start["id"],
-                       detail="interrupted; the state " + ("shows the release deployed" if done
-                                                             else "does not show the release deployed"))
+        records.append(
+            "apply-outcome",
+            request_id=request_key,
+            plan_sha256=start["plan_sha256"],
+            release_id=start.get("release_id"),
+            outcome="unknown",
+            finished=done,
+            start=start["id"],
+            detail="interrupted; the state "
+            + ("shows the release deployed" if done else "does not show the release deployed"),
+        )
     if done:
         stack.saved_plan.mark_applied(stack.saved_plan.read())
     return done
@@ -175,14 +241,21 @@ def _close_unfinished(stack: EnvStack, records, entries: list[dict[str, Any]], r
 def verify(stack: EnvStack, *, release: Release | None = None) -> list[Check]:
     outputs = stack.outputs()
     if not outputs:
-        raise PlatformError(f"{stack.name} has no stack outputs: nothing deployed to verify",
-                            hint=f"run `platformctl plan {stack.name}` and `platformctl apply {stack.name}` first")
+        raise PlatformError(
+            f"{stack.name} has no stack outputs: nothing deployed to verify",
+            hint=f"run `platformctl plan {stack.name}` and `platformctl apply {stack.name}` first",
+        )
     checks = verify_environment(stack.target, stack.settings.region, outputs)
     release = release or Release.from_outputs(outputs)
     failed = [f"{c.area}/{c.name}" for c in checks if c.failed]
     records_for(stack.target, stack.settings).append(
-        "verify", release=release.as_dict(), release_id=release.id, ok=not failed, failed_checks=failed,
-        checks=len(checks))
+        "verify",
+        release=release.as_dict(),
+        release_id=release.id,
+        ok=not failed,
+        failed_checks=failed,
+        checks=len(checks),
+    )
     return checks
 
 
@@ -191,46 +264,70 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
     digest and version, plan `destination` with it and write the request for approval."""
     release = source.deployed_release()
     if not release.image:
-        raise Refused(f"{source.name} runs no service image, so there is nothing to promote",
-                      hint=f"deploy an image to {source.name} first")
+        raise Refused(
+            f"{source.name} runs no service image, so there is nothing to promote",
+            hint=f"deploy an image to {source.name} first",
+        )
     src_entries = records_for(source.target, source.settings).entries()
     verified = promotion.last_verified(src_entries, release)
     if verified is None:
-        raise Refused(f"{source.name} runs {release.describe()}, which never ran `platformctl verify` there",
-                      hint=f"run `platformctl verify {source.name}` first")
+        raise Refused(
+            f"{source.name} runs {release.describe()}, which never ran `platformctl verify` there",
+            hint=f"run `platformctl verify {source.name}` first",
+        )
     if not verified.get("ok"):
-        raise Refused(f"{release.describe()} failed verify in {source.name} ({', '.join(verified['failed_checks'])})",
-                      hint=f"fix {source.name} and verify again before promoting")
+        raise Refused(
+            f"{release.describe()} failed verify in {source.name} ({', '.join(verified['failed_checks'])})",
+            hint=f"fix {source.name} and verify again before promoting",
+        )
     dst_records = records_for(destination.target, destination.settings)
     token = dst_records.acquire(requester.label(), f"promote {source.name} -> {destination.name}")
     try:
         src_out, dst_out = source.state_outputs(), destination.state_outputs()
         if not dst_out.get("repository_name"):
-            raise Refused(f"{destination.name} has no registry yet",
-                          hint=f"plan, approve and apply {destination.name}'s foundation first")
-        image = copy_image(source.target, source=(source.settings.region, src_out["repository_name"]),
-                           destination=(destination.settings.region, dst_out["repository_name"]),
-                           digest=release.image)
+            raise Refused(
+                f"{destination.name} has no registry yet",
+                hint=f"plan, approve and apply {destination.name}'s foundation first",
+            )
+        image = copy_image(
+            source.target,
+            source=(source.settings.region, src_out["repository_name"]),
+            destination=(destination.settings.region, dst_out["repository_name"]),
+            digest=release.image,
+        )
         model = None
         if release.model:
-            model = copy_model(source.target, source=(source.settings.region, src_out["artifact_bucket_name"]),
-                               destination=(destination.settings.region, dst_out["artifact_bucket_name"]),
-                               model=release.model)
-        evidence = {"source": source.name, "source_release": release.as_dict(), "source_release_id": release.id,
-                    "source_verify": {"entry": verified["id"], "at": verified["at"], "ok": verified["ok"]},
-                    "image_copy": image}
+            model = copy_model(
+                source.target,
+                source=(source.settings.region, src_out["artifact_bucket_name"]),
+                destination=(destination.settings.region, dst_out["artifact_bucket_name"]),
+                model=release.model,
+            )
+        evidence = {
+            "source": source.name,
+            "source_release": release.as_dict(),
+            "source_release_id": release.id,
+            "source_verify": {"entry": verified["id"], "at": verified["at"], "ok": verified["ok"]},
+            "image_copy": image,
+        }
         record = destination.plan(image=release.image, model=model)
-        request = promotion.write_request(dst_records, record=record,
-                                          plan_bytes=destination.saved_plan.file.read_bytes(),
-                                          release=Release.from_variables(record.variables), requester=requester,
-                                          reason=f"promote from {source.name}", evidence=evidence)
+        request = promotion.write_request(
+            dst_records,
+            record=record,
+            plan_bytes=destination.saved_plan.file.read_bytes(),
+            release=Release.from_variables(record.variables),
+            requester=requester,
+            reason=f"promote from {source.name}",
+            evidence=evidence,
+        )
     finally:
         dst_records.release(token)
     return Planned(record, request)
 
 
-def rollback(stack: EnvStack, requester: Requester, *, to_entry: str | None = None,
-             reason: str = "rollback") -> Planned:
+def rollback(
+    stack: EnvStack, requester: Requester, *, to_entry: str | None = None, reason: str = "rollback"
+) -> Planned:
     """Plan the environment back to a release that verified there, as a new request."""
     reason = reason if reason.startswith("rollback") else f"rollback: {reason}"
     records = records_for(stack.target, stack.settings)
@@ -240,13 +337,16 @@ def rollback(stack: EnvStack, requester: Requester, *, to_entry: str | None = No
     if to_entry:
         named = [e for e in entries if e["id"] == to_entry or e.get("request_id") == to_entry]
         if not named:
-            raise Refused(f"no history entry {to_entry!r} in {stack.name}",
-                          hint=f"see `platformctl history {stack.name}`")
+            raise Refused(
+                f"no history entry {to_entry!r} in {stack.name}", hint=f"see `platformctl history {stack.name}`"
+            )
         release_id = named[0].get("release_id")
         target_entry = next((v for v in verified if v["release_id"] == release_id), None)
         if target_entry is None:
-            raise Refused(f"entry {to_entry} names release {release_id}, which never verified in {stack.name}",
-                          hint="roll back only to a release that passed verify there")
+            raise Refused(
+                f"entry {to_entry} names release {release_id}, which never verified in {stack.name}",
+                hint="roll back only to a release that passed verify there",
+            )
     else:
         earlier = [v for v in verified if v["release_id"] != current.id]
         if not earlier:
@@ -256,16 +356,29 @@ def rollback(stack: EnvStack, requester: Requester, *, to_entry: str | None = No
     record = stack.plan(image=target.image, model=target.model)
     request = None
     if stack.settings.protected:
-        request = promotion.write_request(records, record=record, plan_bytes=stack.saved_plan.file.read_bytes(),
-                                          release=target, requester=requester, reason=reason,
-                                          evidence={"from_release": current.as_dict(), "to_verify": target_entry["id"]})
-    records.append("rollback", from_release_id=current.id, to_release_id=target.id, reason=reason,
-                   request_id=request["request_id"] if request else None, by=requester.as_dict())
+        request = promotion.write_request(
+            records,
+            record=record,
+            plan_bytes=stack.saved_plan.file.read_bytes(),
+            release=target,
+            requester=requester,
+            reason=reason,
+            evidence={"from_release": current.as_dict(), "to_verify": target_entry["id"]},
+        )
+    records.append(
+        "rollback",
+        from_release_id=current.id,
+        to_release_id=target.id,
+        reason=reason,
+        request_id=request["request_id"] if request else None,
+        by=requester.as_dict(),
+    )
     return Planned(record, request)
 
 
-def watch_alarms(stack: EnvStack, seconds: float, *, poll: float = WATCH_POLL_SECONDS,
-                 sleep: Callable[[float], None] = time.sleep) -> list[str]:
+def watch_alarms(
+    stack: EnvStack, seconds: float, *, poll: float = WATCH_POLL_SECONDS, sleep: Callable[[float], None] = time.sleep
+) -> list[str]:
     """The stack's alarms that went to ALARM within `seconds` after an apply (empty: all quiet)."""
     names = stack.outputs().get("alarm_names") or []
     if not names:
@@ -273,8 +386,11 @@ def watch_alarms(stack: EnvStack, seconds: float, *, poll: float = WATCH_POLL_SE
     cloudwatch = stack.target.client("cloudwatch", stack.settings.region)
     deadline = time.monotonic() + seconds
     while True:
-        firing = [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNames=list(names))["MetricAlarms"]
-                  if a["StateValue"] == "ALARM"]
+        firing = [
+            a["AlarmName"]
+            for a in cloudwatch.describe_alarms(AlarmNames=list(names))["MetricAlarms"]
+            if a["StateValue"] == "ALARM"
+        ]
         if firing or time.monotonic() >= deadline:
             return firing
         sleep(min(poll, max(0.0, deadline - time.monotonic())))

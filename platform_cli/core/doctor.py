@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from . import settings as settings_mod
 from . import terraform
@@ -33,12 +33,17 @@ def _terraform() -> DoctorResult:
 def _providers(source: ProviderSource) -> DoctorResult:
     if source.has_provider("hashicorp/aws"):
         return DoctorResult("providers", "ok", f"hashicorp/aws available locally; {source.description}")
-    return DoctorResult("providers", "warn", f"{source.description}: no local hashicorp/aws; init needs registry "
-                                             "access (set PLATFORMCTL_PLUGIN_DIR or install a filesystem mirror)")
+    return DoctorResult(
+        "providers",
+        "warn",
+        f"{source.description}: no local hashicorp/aws; init needs registry "
+        "access (set PLATFORMCTL_PLUGIN_DIR or install a filesystem mirror)",
+    )
 
 
-def run_checks(paths: Paths, provider_source: ProviderSource, target: Callable[[], AwsTarget],
-               extra: list[DoctorResult] = ()) -> list[DoctorResult]:
+def run_checks(
+    paths: Paths, provider_source: ProviderSource, target: Callable[[], AwsTarget], extra: list[DoctorResult] = ()
+) -> list[DoctorResult]:
     """Every readiness check; `target` builds the AWS target lazily (it may start the sandbox), `extra` holds
     checks the caller made of things the core does not know (the sandbox process)."""
     results = [_terraform(), _providers(provider_source)]
@@ -54,8 +59,15 @@ def run_checks(paths: Paths, provider_source: ProviderSource, target: Callable[[
         aws = target()
         ident = aws.identity(region)
         accounts = {e.account_id: e.name for e in envs}
-        note = "" if aws.sandbox else (f" (environment {accounts[ident['account']]})"
-                                       if ident["account"] in accounts else " (matches no environment)")
+        note = (
+            ""
+            if aws.sandbox
+            else (
+                f" (environment {accounts[ident['account']]})"
+                if ident["account"] in accounts
+                else " (matches no environment)"
+            )
+        )
         results.append(DoctorResult("aws identity", "ok", f"{ident['arn']}{note}"))
     except PlatformError as exc:
         results.append(DoctorResult("aws identity", "FAIL", exc.one_line()))
@@ -66,7 +78,12 @@ def run_checks(paths: Paths, provider_source: ProviderSource, target: Callable[[
             aws.client("s3", env.region).head_bucket(Bucket=bucket)
             results.append(DoctorResult(f"backend {env.name}", "ok", f"s3://{bucket} reachable"))
         except Exception as exc:  # noqa: BLE001
-            results.append(DoctorResult(f"backend {env.name}", "FAIL",
-                                        f"s3://{bucket}: {exc.__class__.__name__}: {exc} "
-                                        "(create it with the bootstrap stack, or use --sandbox)"))
+            results.append(
+                DoctorResult(
+                    f"backend {env.name}",
+                    "FAIL",
+                    f"s3://{bucket}: {exc.__class__.__name__}: {exc} "
+                    "(create it with the bootstrap stack, or use --sandbox)",
+                )
+            )
     return results

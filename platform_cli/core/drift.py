@@ -23,7 +23,8 @@ that carries no real change:
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 IGNORED_ATTRIBUTES = {
     "aws_apprunner_auto_scaling_configuration_version": {"has_associated_service"},
@@ -42,8 +43,10 @@ BUCKET_MIRRORS = {
     "versioning": "aws_s3_bucket_versioning",
     "logging": "aws_s3_bucket_logging",
 }
-RULE_TYPES = {"ingress": ("aws_vpc_security_group_ingress_rule", "aws_security_group_rule"),
-              "egress": ("aws_vpc_security_group_egress_rule", "aws_security_group_rule")}
+RULE_TYPES = {
+    "ingress": ("aws_vpc_security_group_ingress_rule", "aws_security_group_rule"),
+    "egress": ("aws_vpc_security_group_egress_rule", "aws_security_group_rule"),
+}
 
 
 def same_ignoring_empty(a: Any, b: Any, key: str = "") -> bool:
@@ -56,7 +59,7 @@ def same_ignoring_empty(a: Any, b: Any, key: str = "") -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return all(same_ignoring_empty(a.get(k), b.get(k), k) for k in set(a) | set(b))
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_ignoring_empty(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_ignoring_empty(x, y) for x, y in zip(a, b, strict=False))
     return a == b
 
 
@@ -79,21 +82,33 @@ def _state_resources(shown: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _managed_role_policies(shown: dict[str, Any]) -> set[tuple[str, str, str]]:
-    return {(r["values"].get("role"), r["values"].get("name"), json.dumps(_policy(r["values"].get("policy")),
-                                                                          sort_keys=True))
-            for r in _state_resources(shown) if r.get("type") == "aws_iam_role_policy"}
+    return {
+        (
+            r["values"].get("role"),
+            r["values"].get("name"),
+            json.dumps(_policy(r["values"].get("policy")), sort_keys=True),
+        )
+        for r in _state_resources(shown)
+        if r.get("type") == "aws_iam_role_policy"
+    }
 
 
 def _is_mirror(drift: dict[str, Any], name: str, state: list[dict[str, Any]]) -> bool:
     """Whether attribute `name` of this resource only mirrors resources the same state manages."""
     kind, after = drift.get("type"), (drift.get("change") or {}).get("after") or {}
     if kind == "aws_s3_bucket" and name in BUCKET_MIRRORS:
-        return any(r["type"] == BUCKET_MIRRORS[name] and r["values"].get("bucket") in (after.get("id"),
-                                                                                      after.get("bucket"))
-                   for r in state)
+        return any(
+            r["type"] == BUCKET_MIRRORS[name] and r["values"].get("bucket") in (after.get("id"), after.get("bucket"))
+            for r in state
+        )
     if kind == "aws_security_group" and name in RULE_TYPES:
-        managed = [r for r in state if r["type"] in RULE_TYPES[name] and r["values"].get("security_group_id")
-                   == after.get("id") and r["values"].get("type", name) == name]
+        managed = [
+            r
+            for r in state
+            if r["type"] in RULE_TYPES[name]
+            and r["values"].get("security_group_id") == after.get("id")
+            and r["values"].get("type", name) == name
+        ]
         return bool(managed) and len(after.get(name) or []) == len(managed)
     if kind == "aws_lb_target_group" and name == "load_balancer_arns":
         ours = {r["values"].get("arn") for r in state if r["type"] in ("aws_lb", "aws_alb")}
@@ -102,12 +117,15 @@ def _is_mirror(drift: dict[str, Any], name: str, state: list[dict[str, Any]]) ->
 
 
 def _inline_policies_are_managed(after: dict[str, Any], managed: set[tuple[str, str, str]]) -> bool:
-    return all((after.get("name"), p.get("name"), json.dumps(_policy(p.get("policy")), sort_keys=True)) in managed
-               for p in after.get("inline_policy") or [])
+    return all(
+        (after.get("name"), p.get("name"), json.dumps(_policy(p.get("policy")), sort_keys=True)) in managed
+        for p in after.get("inline_policy") or []
+    )
 
 
-def changed_attributes(drift: dict[str, Any], managed_policies: set[tuple[str, str, str]],
-                       state: list[dict[str, Any]] = ()) -> list[str]:
+def changed_attributes(
+    drift: dict[str, Any], managed_policies: set[tuple[str, str, str]], state: list[dict[str, Any]] = ()
+) -> list[str]:
     """Top-level attributes of one resource_drift entry that really changed."""
     change = drift.get("change") or {}
     before, after = change.get("before") or {}, change.get("after") or {}
@@ -116,11 +134,15 @@ def changed_attributes(drift: dict[str, Any], managed_policies: set[tuple[str, s
     for name in sorted(set(before) | set(after)):
         if before.get(name) == after.get(name) or name in ignored:
             continue
-        if name in EMPTY_MEANS_UNSET.get(drift.get("type", ""), set()) \
-                and same_ignoring_empty(before.get(name), after.get(name)):
+        if name in EMPTY_MEANS_UNSET.get(drift.get("type", ""), set()) and same_ignoring_empty(
+            before.get(name), after.get(name)
+        ):
             continue
-        if drift.get("type") == "aws_iam_role" and name == "inline_policy" \
-                and _inline_policies_are_managed(after, managed_policies):
+        if (
+            drift.get("type") == "aws_iam_role"
+            and name == "inline_policy"
+            and _inline_policies_are_managed(after, managed_policies)
+        ):
             continue
         if _is_mirror(drift, name, state):
             continue

@@ -50,8 +50,7 @@ class BackendUnreachable(PlatformError):
 
 
 class StateLocked(PlatformError):
-    def __init__(self, message: str, hint: str | None = None, *, lock_id: str = "", who: str = "",
-                 created: str = ""):
+    def __init__(self, message: str, hint: str | None = None, *, lock_id: str = "", who: str = "", created: str = ""):
         super().__init__(message, hint)
         self.lock_id, self.who, self.created = lock_id, who, created
 

@@ -43,12 +43,12 @@ class Masker:
         return self._regex.sub(lambda m: MASK if m.group(0) else "", text)
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> "Masker":
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Masker:
         environ = os.environ if environ is None else environ
         return cls.parse(environ.get(MASKS_ENVVAR, ""), environ)
 
     @classmethod
-    def parse(cls, spec: str, environ: Mapping[str, str]) -> "Masker":
+    def parse(cls, spec: str, environ: Mapping[str, str]) -> Masker:
         values: list[str] = []
         patterns: list[str] = []
         for raw in spec.split(","):
@@ -60,8 +60,9 @@ class Masker:
                 raise SettingsError(f"{MASKS_ENVVAR}: entry {entry!r} has no prefix and value", hint=_HINT)
             if kind == "env":
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", arg):
-                    raise SettingsError(f"{MASKS_ENVVAR}: entry {entry!r} does not name an environment variable",
-                                        hint=_HINT)
+                    raise SettingsError(
+                        f"{MASKS_ENVVAR}: entry {entry!r} does not name an environment variable", hint=_HINT
+                    )
                 value = environ.get(arg, "")
                 if value:
                     values.append(value)
@@ -69,8 +70,9 @@ class Masker:
                 try:
                     re.compile(arg)
                 except re.error as exc:
-                    raise SettingsError(f"{MASKS_ENVVAR}: entry {entry!r} is not a valid regular expression ({exc})",
-                                        hint=_HINT) from None
+                    raise SettingsError(
+                        f"{MASKS_ENVVAR}: entry {entry!r} is not a valid regular expression ({exc})", hint=_HINT
+                    ) from None
                 patterns.append(arg)
             else:
                 raise SettingsError(f"{MASKS_ENVVAR}: entry {entry!r} has unknown prefix {kind!r}", hint=_HINT)

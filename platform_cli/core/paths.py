@@ -43,7 +43,7 @@ class Paths:
     sandbox_dir_override: Path | None = None
 
     @classmethod
-    def discover(cls, root: str | Path | None = None) -> "Paths":
+    def discover(cls, root: str | Path | None = None) -> Paths:
         resolved = Path(root).resolve() if root else find_root()
         work, sandbox = os.environ.get(WORK_DIR_ENVVAR), os.environ.get(SANDBOX_DIR_ENVVAR)
         return cls(resolved, Path(work).resolve() if work else None, Path(sandbox).resolve() if sandbox else None)
@@ -119,4 +119,3 @@ class Paths:
 
     def logs_dir(self, env: str | None) -> Path:
         return (self.env_work_dir(env) if env else self.work_dir) / "logs"
-

@@ -20,8 +20,12 @@ from .settings import EnvSettings
 
 def records_for(target, settings: EnvSettings) -> EnvRecords:
     bucket = target.backend_overrides.get("bucket", settings.state_bucket)
-    return EnvRecords(target=target, region=target.backend_overrides.get("region", settings.region),
-                      bucket=bucket, state_key=settings.state_key)
+    return EnvRecords(
+        target=target,
+        region=target.backend_overrides.get("region", settings.region),
+        bucket=bucket,
+        state_key=settings.state_key,
+    )
 
 
 @dataclass
@@ -48,18 +52,35 @@ def _of_kind(entries: list[dict[str, Any]], *kinds: str) -> list[dict[str, Any]]
 
 
 # -- requests ------------------------------------------------------------------------------------------------
-def write_request(records: EnvRecords, *, record: PlanRecord, plan_bytes: bytes, release: Release,
-                  requester: Requester, reason: str, evidence: dict[str, Any] | None = None) -> dict[str, Any]:
+def write_request(
+    records: EnvRecords,
+    *,
+    record: PlanRecord,
+    plan_bytes: bytes,
+    release: Release,
+    requester: Requester,
+    reason: str,
+    evidence: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A request to apply this exact plan: stored plan bytes first, then the log entry naming them."""
     from .records import new_id
 
     request_id = new_id()
     records.store_plan(request_id, plan_bytes, record.to_dict())
-    return records.append("request", request_id=request_id, reason=reason, release=release.as_dict(),
-                          release_id=release.id, plan_sha256=record.plan_sha256, summary=record.summary_line(),
-                          counts=record.counts, state_serial=record.provenance.get("state_serial"),
-                          git_commit=record.provenance.get("git_commit"), requested_by=requester.as_dict(),
-                          evidence=evidence or {})
+    return records.append(
+        "request",
+        request_id=request_id,
+        reason=reason,
+        release=release.as_dict(),
+        release_id=release.id,
+        plan_sha256=record.plan_sha256,
+        summary=record.summary_line(),
+        counts=record.counts,
+        state_serial=record.provenance.get("state_serial"),
+        git_commit=record.provenance.get("git_commit"),
+        requested_by=requester.as_dict(),
+        evidence=evidence or {},
+    )
 
 
 def find_request(entries: list[dict[str, Any]], env: str, request_id: str | None) -> dict[str, Any]:
@@ -67,12 +88,16 @@ def find_request(entries: list[dict[str, Any]], env: str, request_id: str | None
     if request_id:
         found = [r for r in requests if r["request_id"] == request_id]
         if not found:
-            raise Refused(f"no request {request_id!r} for {env}",
-                          hint=f"see `platformctl history {env}` for the requests there are")
+            raise Refused(
+                f"no request {request_id!r} for {env}",
+                hint=f"see `platformctl history {env}` for the requests there are",
+            )
         return found[0]
     if not requests:
-        raise NoPlan(f"no request to apply in {env}",
-                     hint=f"make one with `platformctl plan {env}` or `platformctl promote ... {env}`")
+        raise NoPlan(
+            f"no request to apply in {env}",
+            hint=f"make one with `platformctl plan {env}` or `platformctl promote ... {env}`",
+        )
     return requests[-1]
 
 
@@ -80,9 +105,11 @@ def ensure_latest(entries: list[dict[str, Any]], request: dict[str, Any], env: s
     """A request replaced by a newer one may not be approved or applied."""
     latest = _of_kind(entries, "request")[-1]
     if latest["request_id"] != request["request_id"]:
-        raise Refused(f"request {request['request_id']} for {env} was replaced by {latest['request_id']} "
-                      f"(plan {latest['plan_sha256'][:12]})",
-                      hint=f"review and approve the newer request: `platformctl approve {env} {latest['request_id']}`")
+        raise Refused(
+            f"request {request['request_id']} for {env} was replaced by {latest['request_id']} "
+            f"(plan {latest['plan_sha256'][:12]})",
+            hint=f"review and approve the newer request: `platformctl approve {env} {latest['request_id']}`",
+        )
 
 
 def outcome_of(entries: list[dict[str, Any]], request_id: str) -> dict[str, Any] | None:
@@ -106,34 +133,47 @@ def approvers_of(entries: list[dict[str, Any]], request: dict[str, Any]) -> list
     return seen
 
 
-def approve(records: EnvRecords, env: str, request_id: str | None, approver: Requester, *,
-            current_state_serial: int | None) -> dict[str, Any]:
+def approve(
+    records: EnvRecords, env: str, request_id: str | None, approver: Requester, *, current_state_serial: int | None
+) -> dict[str, Any]:
     entries = records.entries()
     request = find_request(entries, env, request_id)
     ensure_latest(entries, request, env)
-    if outcome_of(entries, request["request_id"]) and outcome_of(entries, request["request_id"])["outcome"] == "applied":
+    if (
+        outcome_of(entries, request["request_id"])
+        and outcome_of(entries, request["request_id"])["outcome"] == "applied"
+    ):
         raise Refused(f"request {request['request_id']} for {env} was already applied", hint="nothing to approve")
     if approver.same_person(request["requested_by"]):
-        raise Refused(f"{approver.label()} asked for request {request['request_id']} and may not approve it",
-                      hint="another person must approve it")
+        raise Refused(
+            f"{approver.label()} asked for request {request['request_id']} and may not approve it",
+            hint="another person must approve it",
+        )
     if request.get("state_serial") != current_state_serial:
-        raise Refused(f"request {request['request_id']} for {env} is stale: its plan was made against state serial "
-                      f"{request.get('state_serial')}, the state is now at {current_state_serial}",
-                      hint=f"make a new request (`platformctl plan {env}` or promote again)")
+        raise Refused(
+            f"request {request['request_id']} for {env} is stale: its plan was made against state serial "
+            f"{request.get('state_serial')}, the state is now at {current_state_serial}",
+            hint=f"make a new request (`platformctl plan {env}` or promote again)",
+        )
     if approver.label() in approvers_of(entries, request):
-        raise Refused(f"{approver.label()} already approved request {request['request_id']}",
-                      hint="a second approval must come from someone else")
-    return records.append("approval", request_id=request["request_id"], plan_sha256=request["plan_sha256"],
-                          approved_by=approver.as_dict())
+        raise Refused(
+            f"{approver.label()} already approved request {request['request_id']}",
+            hint="a second approval must come from someone else",
+        )
+    return records.append(
+        "approval", request_id=request["request_id"], plan_sha256=request["plan_sha256"], approved_by=approver.as_dict()
+    )
 
 
 def check_approved(entries: list[dict[str, Any]], request: dict[str, Any], settings: EnvSettings) -> list[str]:
     required = max(settings.approvals_required, 1 if settings.protected else 0)
     approvers = approvers_of(entries, request)
     if len(approvers) < required:
-        raise Refused(f"{settings.name} is protected: request {request['request_id']} (plan "
-                      f"{request['plan_sha256'][:12]}) has {len(approvers)} of {required} required approval(s)",
-                      hint=f"another person runs `platformctl approve {settings.name} {request['request_id']}`")
+        raise Refused(
+            f"{settings.name} is protected: request {request['request_id']} (plan "
+            f"{request['plan_sha256'][:12]}) has {len(approvers)} of {required} required approval(s)",
+            hint=f"another person runs `platformctl approve {settings.name} {request['request_id']}`",
+        )
     return approvers
 
 
@@ -143,8 +183,11 @@ def last_verified(entries: list[dict[str, Any]], release: Release) -> dict[str, 
     for entry in reversed(entries):
         if entry["kind"] == "verify" and entry.get("release_id") == release.id:
             return entry
-        if entry["kind"] == "apply-outcome" and entry.get("outcome") == "applied" \
-                and entry.get("release_id") != release.id:
+        if (
+            entry["kind"] == "apply-outcome"
+            and entry.get("outcome") == "applied"
+            and entry.get("release_id") != release.id
+        ):
             return None
     return None
 

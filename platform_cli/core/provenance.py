@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .paths import Paths
 
@@ -55,19 +56,25 @@ def stack_digests(paths: Paths) -> dict[str, str]:
 
 
 def input_digests(paths: Paths, env: str) -> dict[str, str]:
-    return digest_map(paths, [f for f in (paths.env_file(env), paths.backend_file(env), paths.tfvars_file(env))
-                              if f.is_file()])
+    return digest_map(
+        paths, [f for f in (paths.env_file(env), paths.backend_file(env), paths.tfvars_file(env)) if f.is_file()]
+    )
 
 
 def git_commit(root: Path) -> tuple[str, bool]:
     """(HEAD commit or "unknown", whether the worktree has uncommitted changes)."""
     try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT_SECONDS)
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=GIT_TIMEOUT_SECONDS
+        )
         if head.returncode != 0:
             return "unknown", False
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=GIT_TIMEOUT_SECONDS)
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+        )
         return head.stdout.strip(), bool(dirty.stdout.strip())
     except (OSError, subprocess.TimeoutExpired):
         return "unknown", False
@@ -93,8 +100,9 @@ def _changed_files(old: dict[str, str], new: dict[str, str]) -> list[str]:
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
-def staleness(was: dict[str, Any], now: dict[str, Any], *, state_serial: int | None,
-              state_lineage: str | None) -> list[str]:
+def staleness(
+    was: dict[str, Any], now: dict[str, Any], *, state_serial: int | None, state_lineage: str | None
+) -> list[str]:
     """What changed since provenance `was` was recorded, as readable phrases (empty: nothing changed)."""
     reasons = []
     if was["stack_sha256"] != now["stack_sha256"]:

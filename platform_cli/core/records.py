@@ -17,13 +17,14 @@ import json
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .aws import AwsTarget, error_code
-from .release import bucket_encryption
 from .errors import PlatformError, Refused
+from .release import bucket_encryption
 
 APPEND_ATTEMPTS = 20  # racing writers; each attempt takes the next free sequence number
 READ_WORKERS = 8  # log entries read at once (below botocore's default pool of 10 connections)
@@ -48,7 +49,7 @@ def _alive(pid: int) -> bool:
 
 
 def now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def new_id() -> str:
@@ -83,13 +84,16 @@ class EnvRecords:
         """Write an object encrypted with the bucket's KMS key; False when only_if_new and it exists already."""
         extra: dict[str, Any] = {"IfNoneMatch": "*"} if only_if_new else {}
         try:
-            self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type,
-                                **self._encryption(), **extra)
+            self._s3.put_object(
+                Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, **self._encryption(), **extra
+            )
         except Exception as exc:  # noqa: BLE001 - botocore ClientError, classified by code
             if error_code(exc) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
                 return False
-            raise RecordError(f"cannot write s3://{self.bucket}/{key}: {error_code(exc) or exc}",
-                              hint="check the state bucket exists and these credentials may write to it") from None
+            raise RecordError(
+                f"cannot write s3://{self.bucket}/{key}: {error_code(exc) or exc}",
+                hint="check the state bucket exists and these credentials may write to it",
+            ) from None
         return True
 
     def _get(self, key: str) -> bytes | None:
@@ -98,8 +102,10 @@ class EnvRecords:
         except Exception as exc:  # noqa: BLE001
             if error_code(exc) in ("NoSuchKey", "404"):
                 return None
-            raise RecordError(f"cannot read s3://{self.bucket}/{key}: {error_code(exc) or exc}",
-                              hint="check the state bucket exists and these credentials may read it") from None
+            raise RecordError(
+                f"cannot read s3://{self.bucket}/{key}: {error_code(exc) or exc}",
+                hint="check the state bucket exists and these credentials may read it",
+            ) from None
 
     def _keys(self, prefix: str) -> Iterator[str]:
         try:
@@ -108,8 +114,10 @@ class EnvRecords:
                 for obj in page.get("Contents", []):
                     yield obj["Key"]
         except Exception as exc:  # noqa: BLE001
-            raise RecordError(f"cannot list s3://{self.bucket}/{prefix}: {error_code(exc) or exc}",
-                              hint="check the state bucket exists and these credentials may read it") from None
+            raise RecordError(
+                f"cannot list s3://{self.bucket}/{prefix}: {error_code(exc) or exc}",
+                hint="check the state bucket exists and these credentials may read it",
+            ) from None
 
     # -- the audit log ----------------------------------------------------------------------------------------
     def entries(self) -> list[dict[str, Any]]:
@@ -131,15 +139,17 @@ class EnvRecords:
             key = f"{self.prefix}log/{seq:06d}-{kind}-{entry_id}.json"
             if self._put(key, json.dumps(entry, sort_keys=True).encode(), only_if_new=True):
                 return entry
-        raise RecordError(f"could not append a {kind} entry after {APPEND_ATTEMPTS} attempts (busy log)",
-                          hint="run the command again")
+        raise RecordError(
+            f"could not append a {kind} entry after {APPEND_ATTEMPTS} attempts (busy log)", hint="run the command again"
+        )
 
     # -- approved plans ---------------------------------------------------------------------------------------
     def store_plan(self, request_id: str, plan_bytes: bytes, record: dict[str, Any]) -> None:
         base = f"{self.prefix}plans/{request_id}"
         if not self._put(f"{base}.tfplan", plan_bytes, only_if_new=True, content_type="application/octet-stream"):
-            raise RecordError(f"a plan for request {request_id} is already stored; requests never change",
-                              hint="make a new request")
+            raise RecordError(
+                f"a plan for request {request_id} is already stored; requests never change", hint="make a new request"
+            )
         self._put(f"{base}.json", json.dumps(record, sort_keys=True).encode(), only_if_new=True)
 
     def load_plan(self, request_id: str) -> bytes | None:
@@ -148,8 +158,10 @@ class EnvRecords:
     def load_plan_record(self, request_id: str) -> dict[str, Any]:
         body = self._get(f"{self.prefix}plans/{request_id}.json")
         if body is None:
-            raise RecordError(f"the plan record of request {request_id} is missing from s3://{self.bucket}",
-                              hint="promote or plan again")
+            raise RecordError(
+                f"the plan record of request {request_id} is missing from s3://{self.bucket}",
+                hint="promote or plan again",
+            )
         return json.loads(body)
 
     # -- the lock ---------------------------------------------------------------------------------------------
@@ -158,8 +170,16 @@ class EnvRecords:
 
         A lock left by a process of this machine that no longer exists (killed mid-apply) is taken over."""
         token = new_id()
-        body = json.dumps({"holder": holder, "operation": operation, "since": now(), "token": token,
-                           "host": socket.gethostname(), "pid": os.getpid()}).encode()
+        body = json.dumps(
+            {
+                "holder": holder,
+                "operation": operation,
+                "since": now(),
+                "token": token,
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+            }
+        ).encode()
         if self._put(self.prefix + "lock.json", body, only_if_new=True):
             return token
         held = json.loads(self._get(self.prefix + "lock.json") or b"{}")
@@ -168,10 +188,12 @@ class EnvRecords:
             if self._put(self.prefix + "lock.json", body, only_if_new=True):
                 return token
             held = json.loads(self._get(self.prefix + "lock.json") or b"{}")
-        raise EnvLocked(f"{operation} refused: {held.get('holder', 'someone')} holds the lock "
-                        f"({held.get('operation', '?')} since {held.get('since', '?')})",
-                        hint="wait for it to finish; if it died, delete "
-                             f"s3://{self.bucket}/{self.prefix}lock.json after checking nothing runs")
+        raise EnvLocked(
+            f"{operation} refused: {held.get('holder', 'someone')} holds the lock "
+            f"({held.get('operation', '?')} since {held.get('since', '?')})",
+            hint="wait for it to finish; if it died, delete "
+            f"s3://{self.bucket}/{self.prefix}lock.json after checking nothing runs",
+        )
 
     def release(self, token: str) -> None:
         held = json.loads(self._get(self.prefix + "lock.json") or b"{}")

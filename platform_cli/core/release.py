@@ -23,7 +23,7 @@ MODEL_SPEC = re.compile(r"^(?P<key>[^@]+)@(?P<version>[A-Za-z0-9._+=-]+)$")
 
 @dataclass(frozen=True)
 class Release:
-    image: str | None                    # sha256:<64 hex>
+    image: str | None  # sha256:<64 hex>
     model: dict[str, str] | None = None  # {"key", "version_id", "sha256"}
 
     @property
@@ -48,15 +48,15 @@ class Release:
         return f"release {self.id} (image {self.image[:19] if self.image else 'none'}{model})"
 
     @classmethod
-    def from_variables(cls, variables: dict[str, Any]) -> "Release":
+    def from_variables(cls, variables: dict[str, Any]) -> Release:
         return cls(image=variables.get("service_image"), model=variables.get("model_artifact") or None)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Release":
+    def from_dict(cls, data: dict[str, Any]) -> Release:
         return cls(image=data.get("image"), model=data.get("model") or None)
 
     @classmethod
-    def from_outputs(cls, outputs: dict[str, Any]) -> "Release":
+    def from_outputs(cls, outputs: dict[str, Any]) -> Release:
         """From the stack's outputs (service_image is REGISTRY@sha256:...)."""
         image = outputs.get("service_image")
         if isinstance(image, str) and "@" in image:
@@ -71,9 +71,11 @@ def parse_model_spec(spec: str) -> tuple[str, str]:
     """KEY@VERSION_ID as given to `plan --model`."""
     match = MODEL_SPEC.match(spec)
     if not match:
-        raise Refused(f"--model {spec!r} is not KEY@VERSION_ID",
-                      hint="give the artifact's key in the artifact store and its S3 version id, e.g. "
-                           "models/churn.json@3HL4kqtJlcpXroDTDmJ")
+        raise Refused(
+            f"--model {spec!r} is not KEY@VERSION_ID",
+            hint="give the artifact's key in the artifact store and its S3 version id, e.g. "
+            "models/churn.json@3HL4kqtJlcpXroDTDmJ",
+        )
     return match["key"], match["version"]
 
 
@@ -88,17 +90,22 @@ def resolve_image(target: AwsTarget, region: str, repository: str, image: str) -
         code = error_code(exc)
         if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
             what = "digest" if "imageDigest" in image_id else "tag"
-            raise Refused(f"image {what} {image!r} is not in the registry {repository} ({region})",
-                          hint="push the image first, or give a tag or digest that is there") from None
+            raise Refused(
+                f"image {what} {image!r} is not in the registry {repository} ({region})",
+                hint="push the image first, or give a tag or digest that is there",
+            ) from None
         raise PlatformError(f"cannot read the registry {repository}: {code or exc}") from None
     if not found:
         raise Refused(f"image {image!r} is not in the registry {repository} ({region})", hint="push it first")
     return found[0]["imageDigest"]
 
 
-MANIFEST_TYPES = ["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json",
-                  "application/vnd.docker.distribution.manifest.list.v2+json",
-                  "application/vnd.oci.image.index.v1+json"]
+MANIFEST_TYPES = [
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.index.v1+json",
+]
 LAYER_READ_TIMEOUT_SECONDS = 60
 DEFAULT_PART_BYTES = 10 * 1024 * 1024  # when InitiateLayerUpload names no part size
 
@@ -113,8 +120,13 @@ def copy_image(target: AwsTarget, *, source: tuple[str, str], destination: tuple
     copy.image(digest, tag=f"release-{digest[7:19]}")
     if resolve_image(target, dst_region, dst_repo, digest) != digest:
         raise PlatformError(f"the image in {dst_repo} does not have digest {digest}")
-    return {"digest": digest, "manifests": copy.manifests, "layers": copy.layers, "layers_copied": copy.copied,
-            "bytes_copied": copy.bytes_copied}
+    return {
+        "digest": digest,
+        "manifests": copy.manifests,
+        "layers": copy.layers,
+        "layers_copied": copy.copied,
+        "bytes_copied": copy.bytes_copied,
+    }
 
 
 class _ImageCopy:
@@ -129,8 +141,11 @@ class _ImageCopy:
         parsed = json.loads(manifest)
         for child in parsed.get("manifests", []):  # an index: its platforms' images go first
             self.image(child["digest"])
-        blobs = [entry["digest"] for entry in [parsed.get("config") or {}, *(parsed.get("layers") or [])]
-                 if entry.get("digest")]
+        blobs = [
+            entry["digest"]
+            for entry in [parsed.get("config") or {}, *(parsed.get("layers") or [])]
+            if entry.get("digest")
+        ]
         self.layers += len(blobs)
         for blob in self._missing(blobs):
             self._copy_blob(blob)
@@ -141,15 +156,18 @@ class _ImageCopy:
             self.dst.put_image(repositoryName=self.dst_repo, imageManifest=manifest, imageDigest=digest, **extra)
         except Exception as exc:  # noqa: BLE001 - botocore ClientError, classified by code
             if error_code(exc) not in ("ImageAlreadyExistsException", "ImageTagAlreadyExistsException"):
-                raise PlatformError(f"cannot put the image into {self.dst_repo}: {error_code(exc) or exc}",
-                                    hint="check the target registry exists (apply its foundation first) and these "
-                                         "credentials may push to it") from None
+                raise PlatformError(
+                    f"cannot put the image into {self.dst_repo}: {error_code(exc) or exc}",
+                    hint="check the target registry exists (apply its foundation first) and these "
+                    "credentials may push to it",
+                ) from None
         self.manifests += 1
 
     def _manifest(self, digest: str) -> tuple[str, str | None]:
         try:
-            images = self.src.batch_get_image(repositoryName=self.src_repo, imageIds=[{"imageDigest": digest}],
-                                              acceptedMediaTypes=MANIFEST_TYPES)["images"]
+            images = self.src.batch_get_image(
+                repositoryName=self.src_repo, imageIds=[{"imageDigest": digest}], acceptedMediaTypes=MANIFEST_TYPES
+            )["images"]
         except Exception as exc:  # noqa: BLE001
             raise PlatformError(f"cannot read image {digest} from {self.src_repo}: {error_code(exc) or exc}") from None
         if not images:
@@ -162,10 +180,13 @@ class _ImageCopy:
         try:
             checked = self.dst.batch_check_layer_availability(repositoryName=self.dst_repo, layerDigests=blobs)
         except Exception as exc:  # noqa: BLE001
-            raise PlatformError(f"cannot read the target registry {self.dst_repo}: {error_code(exc) or exc}",
-                                hint="check it exists (apply the target's foundation first)") from None
-        have = {layer["layerDigest"] for layer in checked.get("layers", [])
-                if layer.get("layerAvailability") == "AVAILABLE"}
+            raise PlatformError(
+                f"cannot read the target registry {self.dst_repo}: {error_code(exc) or exc}",
+                hint="check it exists (apply the target's foundation first)",
+            ) from None
+        have = {
+            layer["layerDigest"] for layer in checked.get("layers", []) if layer.get("layerAvailability") == "AVAILABLE"
+        }
         return [blob for blob in dict.fromkeys(blobs) if blob not in have]
 
     def _copy_blob(self, blob: str) -> None:
@@ -176,11 +197,11 @@ class _ImageCopy:
         except PlatformError:
             raise
         except Exception as exc:  # noqa: BLE001 - botocore ClientError or urllib's error, classified by code
-            raise PlatformError(f"cannot copy layer {blob} from {self.src_repo} to {self.dst_repo}: "
-                                f"{error_code(exc) or exc}",
-                                hint="the credentials need ecr:GetDownloadUrlForLayer on the source and "
-                                     "ecr:InitiateLayerUpload/UploadLayerPart/CompleteLayerUpload on the target") \
-                from None
+            raise PlatformError(
+                f"cannot copy layer {blob} from {self.src_repo} to {self.dst_repo}: {error_code(exc) or exc}",
+                hint="the credentials need ecr:GetDownloadUrlForLayer on the source and "
+                "ecr:InitiateLayerUpload/UploadLayerPart/CompleteLayerUpload on the target",
+            ) from None
         self.copied += 1
         self.bytes_copied += size
 
@@ -193,13 +214,19 @@ class _ImageCopy:
         with urllib.request.urlopen(url, timeout=LAYER_READ_TIMEOUT_SECONDS) as response:  # noqa: S310 - ECR's URL
             while part := _read_part(response, part_size):
                 sha.update(part)
-                self.dst.upload_layer_part(repositoryName=self.dst_repo, uploadId=upload["uploadId"],
-                                           partFirstByte=first, partLastByte=first + len(part) - 1,
-                                           layerPartBlob=part)
+                self.dst.upload_layer_part(
+                    repositoryName=self.dst_repo,
+                    uploadId=upload["uploadId"],
+                    partFirstByte=first,
+                    partLastByte=first + len(part) - 1,
+                    layerPartBlob=part,
+                )
                 first += len(part)
         if f"sha256:{sha.hexdigest()}" != blob:
-            raise PlatformError(f"layer {blob} read from {self.src_repo} has another digest "
-                                f"(sha256:{sha.hexdigest()}): not copied", hint="run promote again")
+            raise PlatformError(
+                f"layer {blob} read from {self.src_repo} has another digest (sha256:{sha.hexdigest()}): not copied",
+                hint="run promote again",
+            )
         self.dst.complete_layer_upload(repositoryName=self.dst_repo, uploadId=upload["uploadId"], layerDigests=[blob])
         return first
 
@@ -222,17 +249,18 @@ def model_sha256(target: AwsTarget, region: str, bucket: str, key: str, version_
     try:
         body = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"]
     except Exception as exc:  # noqa: BLE001
-        raise Refused(f"model s3://{bucket}/{key} version {version_id} is not in the artifact store "
-                      f"({error_code(exc) or exc})",
-                      hint="upload it first and give the VersionId S3 returned") from None
+        raise Refused(
+            f"model s3://{bucket}/{key} version {version_id} is not in the artifact store ({error_code(exc) or exc})",
+            hint="upload it first and give the VersionId S3 returned",
+        ) from None
     digest = hashlib.sha256()
     for chunk in iter(lambda: body.read(1 << 20), b""):
         digest.update(chunk)
     return digest.hexdigest()
 
 
-COPY_OBJECT_LIMIT = 5 * 1024 ** 3  # the most one CopyObject copies
-COPY_PART_BYTES = 512 * 1024 ** 2  # parts of a larger copy: up to 5 TiB (S3's object limit) in 10,000 parts
+COPY_OBJECT_LIMIT = 5 * 1024**3  # the most one CopyObject copies
+COPY_PART_BYTES = 512 * 1024**2  # parts of a larger copy: up to 5 TiB (S3's object limit) in 10,000 parts
 COPY_WORKERS = 8
 
 
@@ -243,15 +271,22 @@ def _copy_in_parts(s3, bucket: str, key: str, copy_source: dict[str, str], size:
     def part(number_and_start: tuple[int, int]) -> dict[str, Any]:
         number, start = number_and_start
         last = min(start + COPY_PART_BYTES, size) - 1
-        result = s3.upload_part_copy(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
-                                     CopySource=copy_source, CopySourceRange=f"bytes={start}-{last}")
+        result = s3.upload_part_copy(
+            Bucket=bucket,
+            Key=key,
+            UploadId=upload_id,
+            PartNumber=number,
+            CopySource=copy_source,
+            CopySourceRange=f"bytes={start}-{last}",
+        )
         return {"PartNumber": number, "ETag": result["CopyPartResult"]["ETag"]}
 
     try:
         with ThreadPoolExecutor(max_workers=COPY_WORKERS) as pool:
             parts = list(pool.map(part, enumerate(range(0, size, COPY_PART_BYTES), start=1)))
-        return s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id,
-                                            MultipartUpload={"Parts": parts})
+        return s3.complete_multipart_upload(
+            Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+        )
     except Exception:
         s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
         raise
@@ -268,8 +303,9 @@ def bucket_encryption(s3, bucket: str) -> dict[str, str]:
     return {"ServerSideEncryption": "aws:kms", **({"SSEKMSKeyId": key} if key else {})}
 
 
-def copy_model(target: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str],
-               model: dict[str, str]) -> dict[str, str]:
+def copy_model(
+    target: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str], model: dict[str, str]
+) -> dict[str, str]:
     """Copy that exact version into the destination store; the copy is a new version with the same bytes.
 
     S3 copies at most 5 GiB in one CopyObject; a larger model (weights often are) is copied server-side in parts
@@ -279,14 +315,19 @@ def copy_model(target: AwsTarget, *, source: tuple[str, str], destination: tuple
     s3 = target.client("s3", dst_region)
     copy_source = {"Bucket": src_bucket, "Key": model["key"], "VersionId": model["version_id"]}
     try:
-        size = target.client("s3", src_region).head_object(Bucket=src_bucket, Key=model["key"],
-                                                           VersionId=model["version_id"])["ContentLength"]
+        size = target.client("s3", src_region).head_object(
+            Bucket=src_bucket, Key=model["key"], VersionId=model["version_id"]
+        )["ContentLength"]
     except Exception as exc:  # noqa: BLE001
-        raise Refused(f"model s3://{src_bucket}/{model['key']} version {model['version_id']} cannot be read "
-                      f"({error_code(exc) or exc})", hint="check it is still in the source's artifact store") from None
+        raise Refused(
+            f"model s3://{src_bucket}/{model['key']} version {model['version_id']} cannot be read "
+            f"({error_code(exc) or exc})",
+            hint="check it is still in the source's artifact store",
+        ) from None
     if size <= COPY_OBJECT_LIMIT:
-        copied = s3.copy_object(Bucket=dst_bucket, Key=model["key"], **bucket_encryption(s3, dst_bucket),
-                                CopySource=copy_source)
+        copied = s3.copy_object(
+            Bucket=dst_bucket, Key=model["key"], **bucket_encryption(s3, dst_bucket), CopySource=copy_source
+        )
     else:
         copied = _copy_in_parts(s3, dst_bucket, model["key"], copy_source, size)
     version = copied.get("VersionId")
@@ -294,6 +335,7 @@ def copy_model(target: AwsTarget, *, source: tuple[str, str], destination: tuple
         raise PlatformError(f"s3://{dst_bucket} returned no version id: is it versioned?")
     digest = model_sha256(target, dst_region, dst_bucket, model["key"], version)
     if digest != model["sha256"]:
-        raise PlatformError(f"the copy of {model['key']} in {dst_bucket} has sha256 {digest[:12]}, not "
-                            f"{model['sha256'][:12]}")
+        raise PlatformError(
+            f"the copy of {model['key']} in {dst_bucket} has sha256 {digest[:12]}, not {model['sha256'][:12]}"
+        )
     return {"key": model["key"], "version_id": version, "sha256": digest}

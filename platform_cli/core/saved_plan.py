@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import NoPlan, StalePlan
 from .paths import Paths
@@ -31,7 +32,7 @@ ShowJson = Callable[[Path], str]  # plan file -> `terraform show -json` text
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def summarize(plan: dict[str, Any]) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -58,14 +59,16 @@ def summarize(plan: dict[str, Any]) -> tuple[dict[str, int], list[dict[str, Any]
         if importing:
             counts["import"] += 1
         if kind or importing:
-            changes.append({"address": rc["address"], "action": kind or "import", "actions": actions,
-                            "importing": importing})
+            changes.append(
+                {"address": rc["address"], "action": kind or "import", "actions": actions, "importing": importing}
+            )
     return counts, sorted(changes, key=lambda c: c["address"])
 
 
 def changed_outputs(plan: dict[str, Any]) -> list[str]:
-    return sorted(name for name, oc in (plan.get("output_changes") or {}).items()
-                  if oc.get("actions") not in (["no-op"], None))
+    return sorted(
+        name for name, oc in (plan.get("output_changes") or {}).items() if oc.get("actions") not in (["no-op"], None)
+    )
 
 
 def read_changes(plan_file: Path, show: ShowJson) -> dict[str, Any]:
@@ -90,7 +93,7 @@ class PlanRecord:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PlanRecord":
+    def from_dict(cls, data: dict[str, Any]) -> PlanRecord:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     @property
@@ -101,8 +104,12 @@ class PlanRecord:
         c = self.counts
         if not self.has_changes:
             return f"{self.environment}: no changes"
-        parts = [f"{c['add']} to add", f"{c['change']} to change", f"{c['destroy']} to destroy",
-                 f"{c['replace']} to replace"]
+        parts = [
+            f"{c['add']} to add",
+            f"{c['change']} to change",
+            f"{c['destroy']} to destroy",
+            f"{c['replace']} to replace",
+        ]
         if c.get("import"):
             parts.append(f"{c['import']} to import")
         if not self.changes and self.output_changes:
@@ -147,31 +154,48 @@ class SavedPlan:
             path.unlink(missing_ok=True)
 
     # -- making one -------------------------------------------------------------------------------------------
-    def write_record(self, *, provenance: dict[str, Any], has_changes: bool, plan_log: str | None,
-                     show: ShowJson, with_json: bool = False) -> PlanRecord:
+    def write_record(
+        self,
+        *,
+        provenance: dict[str, Any],
+        has_changes: bool,
+        plan_log: str | None,
+        show: ShowJson,
+        with_json: bool = False,
+    ) -> PlanRecord:
         """Build the complete record for the plan file Terraform just wrote, and save it."""
         plan = self._write_json(show) if with_json else read_changes(self.file, self._caching(show))
         facts = read_plan_facts(self.file)
         counts, changes = summarize(plan)
         record = PlanRecord(
-            environment=self.env, created_at=_now(), plan_sha256=sha256_file(self.file), has_changes=has_changes,
-            counts=counts, changes=changes, output_changes=changed_outputs(plan),
-            provenance={**provenance,
-                        "terraform_version": plan.get("terraform_version"),
-                        "providers": facts["providers"],
-                        "state_serial": facts["state_serial"],
-                        "state_lineage": facts["state_lineage"],
-                        "plan_log": plan_log})
+            environment=self.env,
+            created_at=_now(),
+            plan_sha256=sha256_file(self.file),
+            has_changes=has_changes,
+            counts=counts,
+            changes=changes,
+            output_changes=changed_outputs(plan),
+            provenance={
+                **provenance,
+                "terraform_version": plan.get("terraform_version"),
+                "providers": facts["providers"],
+                "state_serial": facts["state_serial"],
+                "state_lineage": facts["state_lineage"],
+                "plan_log": plan_log,
+            },
+        )
         _write_atomic(self.record_file, json.dumps(record.to_dict(), indent=2, sort_keys=True))
         return record
 
     def _caching(self, show: ShowJson) -> ShowJson:
         """A show function that keeps what it rendered as plan.json (the fallback path pays for it once)."""
+
         def shown(plan_file: Path) -> str:
             text = show(plan_file)
             _write_atomic(self.json_file, text)
             _write_atomic(self.json_source_file, sha256_file(plan_file))
             return text
+
         return shown
 
     def _write_json(self, show: ShowJson) -> dict[str, Any]:
@@ -185,23 +209,32 @@ class SavedPlan:
         try:
             record = PlanRecord.from_dict(json.loads(self.record_file.read_text(encoding="utf-8")))
         except (ValueError, TypeError) as exc:
-            raise NoPlan(f"the plan record of {self.env} is unreadable ({self.record_file}: {exc})",
-                         hint=f"run `platformctl plan {self.env}` again") from None
+            raise NoPlan(
+                f"the plan record of {self.env} is unreadable ({self.record_file}: {exc})",
+                hint=f"run `platformctl plan {self.env}` again",
+            ) from None
         if sha256_file(self.file) != record.plan_sha256:
-            raise StalePlan(f"the plan file for {self.env} does not match its plan record (plan file replaced)",
-                            hint=f"run `platformctl plan {self.env}` again", changed=["plan file"])
+            raise StalePlan(
+                f"the plan file for {self.env} does not match its plan record (plan file replaced)",
+                hint=f"run `platformctl plan {self.env}` again",
+                changed=["plan file"],
+            )
         return record
 
     def load(self) -> PlanRecord:
         """The record of a plan that may still be applied: present, not applied, file unchanged."""
         if not self.exists():
-            raise NoPlan(f"no saved plan for {self.env}: apply only applies a saved plan",
-                         hint=f"run `platformctl plan {self.env}` first, review it, then apply")
+            raise NoPlan(
+                f"no saved plan for {self.env}: apply only applies a saved plan",
+                hint=f"run `platformctl plan {self.env}` first, review it, then apply",
+            )
         record = self.read()
         applied = self.applied()
         if applied and applied.get("plan_sha256") == record.plan_sha256:
-            raise NoPlan(f"the saved plan for {self.env} was already applied at {applied.get('applied_at', '?')}",
-                         hint=f"run `platformctl plan {self.env}` for a new plan")
+            raise NoPlan(
+                f"the saved plan for {self.env} was already applied at {applied.get('applied_at', '?')}",
+                hint=f"run `platformctl plan {self.env}` for a new plan",
+            )
         return record
 
     def show_json(self, show: ShowJson) -> dict[str, Any]:
@@ -213,8 +246,9 @@ class SavedPlan:
         if not self.file.is_file():
             raise NoPlan(f"no saved plan for {self.env}", hint=f"run `platformctl plan {self.env}` first")
         try:
-            current = self.json_file.is_file() and \
-                self.json_source_file.read_text(encoding="utf-8").strip() == sha256_file(self.file)
+            current = self.json_file.is_file() and self.json_source_file.read_text(
+                encoding="utf-8"
+            ).strip() == sha256_file(self.file)
         except OSError:
             current = False
         if not current:
@@ -225,12 +259,16 @@ class SavedPlan:
         """The stack outputs in the state the plan was made against."""
         return read_plan_facts(self.file)["outputs"]
 
-    def ensure_current(self, record: PlanRecord, now: dict[str, Any], *, state_serial: int | None,
-                       state_lineage: str | None) -> None:
+    def ensure_current(
+        self, record: PlanRecord, now: dict[str, Any], *, state_serial: int | None, state_lineage: str | None
+    ) -> None:
         reasons = staleness(record.provenance, now, state_serial=state_serial, state_lineage=state_lineage)
         if reasons:
-            raise StalePlan(f"refusing to apply a stale plan for {self.env}: " + "; ".join(reasons),
-                            hint=f"run `platformctl plan {self.env}` again and review it", changed=reasons)
+            raise StalePlan(
+                f"refusing to apply a stale plan for {self.env}: " + "; ".join(reasons),
+                hint=f"run `platformctl plan {self.env}` again and review it",
+                changed=reasons,
+            )
 
     def install(self, plan_bytes: bytes, record: dict[str, Any]) -> None:
         """Put a plan made elsewhere (an approved request's stored bytes and record) in place here."""

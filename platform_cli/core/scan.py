@@ -37,14 +37,26 @@ def find_checkov() -> str:
         return str(beside)
     found = shutil.which("checkov")
     if not found:
-        raise PlatformError("checkov not found next to this Python or on PATH",
-                            hint="install the dev extras: pip install -e '.[dev]' (make install)")
+        raise PlatformError(
+            "checkov not found next to this Python or on PATH",
+            hint="install the dev extras: pip install -e '.[dev]' (make install)",
+        )
     return found
 
 
 def _run_checkov(args: list[str], target: str, framework: str) -> ScanResult:
-    cmd = [find_checkov(), *args, "--framework", framework, "--skip-download", "--soft-fail", "-o", "json",
-           "--quiet", "--compact"]
+    cmd = [
+        find_checkov(),
+        *args,
+        "--framework",
+        framework,
+        "--skip-download",
+        "--soft-fail",
+        "-o",
+        "json",
+        "--quiet",
+        "--compact",
+    ]
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     out = proc.stdout.strip()
@@ -59,9 +71,15 @@ def _run_checkov(args: list[str], target: str, framework: str) -> ScanResult:
         result.failed += summary.get("failed", 0)
         result.skipped += summary.get("skipped", 0)
         for chk in report.get("results", {}).get("failed_checks", []):
-            result.failures.append({"check_id": chk.get("check_id"), "check": chk.get("check_name"),
-                                    "resource": chk.get("resource"), "file": chk.get("file_path"),
-                                    "lines": chk.get("file_line_range")})
+            result.failures.append(
+                {
+                    "check_id": chk.get("check_id"),
+                    "check": chk.get("check_name"),
+                    "resource": chk.get("resource"),
+                    "file": chk.get("file_path"),
+                    "lines": chk.get("file_line_range"),
+                }
+            )
     return result
 
 

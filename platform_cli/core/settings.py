@@ -21,8 +21,10 @@ from .paths import Paths
 # The environment name rule. infra/platform/variables.tf (variable "environment") states the same rule in the same
 # words; tests/fast/test_settings.py fails when the two differ.
 ENV_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$"
-ENV_NAME_RULE = ("environment must be 2-16 lowercase letters, digits or hyphens, starting with a letter and not "
-                 "ending with a hyphen.")
+ENV_NAME_RULE = (
+    "environment must be 2-16 lowercase letters, digits or hyphens, starting with a letter and not "
+    "ending with a hyphen."
+)
 _ENV_NAME = re.compile(ENV_NAME_PATTERN)
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -30,16 +32,16 @@ _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _HCL_ASSIGN = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:"([^"]*)"|(\S+))', re.MULTILINE)
 
 FIELDS = {
-    "account_id": "12-digit AWS account id as a quoted string, e.g. \"111111111111\"",
+    "account_id": '12-digit AWS account id as a quoted string, e.g. "111111111111"',
     "region": "AWS region, e.g. eu-west-1",
     "protected": "true or false",
     "approvals": "whole number >= 0",
 }
 OPTIONAL_FIELDS = {
     "github_environment": "name of the GitHub environment whose required reviewers approve applies "
-                          "(default: the environment's own name)",
+    "(default: the environment's own name)",
     "auto_rollback": "true or false (default false): `apply --watch` rolls back without a second approval when an "
-                     "alarm fires",
+    "alarm fires",
 }
 _GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 
@@ -99,8 +101,10 @@ def _invalid(path: Path, fieldname: str, reason: str) -> SettingsError:
 def check_env_name(name: str, where: Path | None = None) -> None:
     """Refuse a name Terraform would refuse, with Terraform's own words, before any Terraform runs."""
     if not _ENV_NAME.match(name):
-        raise SettingsError(f"invalid environment name {name!r}" + (f" ({where})" if where else "") + f": "
-                            f"{ENV_NAME_RULE}", hint="rename the folder under envs/")
+        raise SettingsError(
+            f"invalid environment name {name!r}" + (f" ({where})" if where else "") + f": {ENV_NAME_RULE}",
+            hint="rename the folder under envs/",
+        )
 
 
 def load_env(paths: Paths, name: str) -> EnvSettings:
@@ -116,11 +120,13 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SettingsError(f"{env_file}: malformed YAML{where}: {problem}",
-                            hint="fix the YAML syntax and run the command again") from None
+        raise SettingsError(
+            f"{env_file}: malformed YAML{where}: {problem}", hint="fix the YAML syntax and run the command again"
+        ) from None
     if not isinstance(raw, dict):
-        raise SettingsError(f"{env_file}: expected a mapping of settings, got {type(raw).__name__}",
-                            hint=f"fields: {', '.join(FIELDS)}")
+        raise SettingsError(
+            f"{env_file}: expected a mapping of settings, got {type(raw).__name__}", hint=f"fields: {', '.join(FIELDS)}"
+        )
     for key in raw:
         if key not in FIELDS and key not in OPTIONAL_FIELDS:
             raise _invalid(env_file, str(key), f"unknown key (allowed: {', '.join([*FIELDS, *OPTIONAL_FIELDS])})")
@@ -162,17 +168,26 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
         raise SettingsError(f"{tfvars_file}: missing", hint="add the stack inputs (environment, region, ...)")
     tfvars = read_hcl_assignments(tfvars_file)
     if tfvars.get("environment") != name:
-        raise _invalid(tfvars_file, "environment",
-                       f"{tfvars.get('environment')!r} does not match the environment folder '{name}'")
+        raise _invalid(
+            tfvars_file, "environment", f"{tfvars.get('environment')!r} does not match the environment folder '{name}'"
+        )
     if tfvars.get("region") != region:
         raise _invalid(tfvars_file, "region", f"{tfvars.get('region')!r} does not match env.yaml region '{region}'")
 
-    return EnvSettings(name=name, account_id=account_id, region=region, protected=protected,
-                       approvals_required=approvals, github_environment=github_environment,
-                       auto_rollback=auto_rollback,
-                       env_file=env_file, backend_file=backend_file, tfvars_file=tfvars_file, backend=backend)
+    return EnvSettings(
+        name=name,
+        account_id=account_id,
+        region=region,
+        protected=protected,
+        approvals_required=approvals,
+        github_environment=github_environment,
+        auto_rollback=auto_rollback,
+        env_file=env_file,
+        backend_file=backend_file,
+        tfvars_file=tfvars_file,
+        backend=backend,
+    )
 
 
 def load_envs(paths: Paths, names: list[str] | None = None) -> list[EnvSettings]:
     return [load_env(paths, n) for n in (names if names is not None else list_env_names(paths))]
-

@@ -60,8 +60,15 @@ class EnvStack:
     @property
     def tf(self) -> Terraform:
         if self._tf is None:
-            self._tf = Terraform(self.paths, self.name, self.provider_source, self.console,
-                                 extra_env=dict(self.target.env), prefix=self.prefix, color=self.color)
+            self._tf = Terraform(
+                self.paths,
+                self.name,
+                self.provider_source,
+                self.console,
+                extra_env=dict(self.target.env),
+                prefix=self.prefix,
+                color=self.color,
+            )
         return self._tf
 
     @property
@@ -78,20 +85,27 @@ class EnvStack:
             return
         ident = self.target.identity(self.settings.region)
         if ident["account"] != self.settings.account_id:
-            raise Refused(f"{self.name} lives in account {self.settings.account_id} but the current credentials are "
-                          f"for {ident['account']} ({ident['arn']})",
-                          hint=f"switch to credentials for {self.settings.account_id}")
+            raise Refused(
+                f"{self.name} lives in account {self.settings.account_id} but the current credentials are "
+                f"for {ident['account']} ({ident['arn']})",
+                hint=f"switch to credentials for {self.settings.account_id}",
+            )
 
     # -- init -------------------------------------------------------------------------------------------------
     def _init_fingerprint(self) -> str:
         tf_files = {str(p.name): sha256_file(p) for p in sorted(self.paths.stack_dir.glob("*.tf"))}
-        return sha256_bytes(json.dumps({
-            "backend_file": sha256_file(self.settings.backend_file),
-            "overrides": self.target.backend_overrides,
-            "stack": tf_files,
-            "providers": self.provider_source.description,
-            "terraform": self.tf.version,
-        }, sort_keys=True).encode())
+        return sha256_bytes(
+            json.dumps(
+                {
+                    "backend_file": sha256_file(self.settings.backend_file),
+                    "overrides": self.target.backend_overrides,
+                    "stack": tf_files,
+                    "providers": self.provider_source.description,
+                    "terraform": self.tf.version,
+                },
+                sort_keys=True,
+            ).encode()
+        )
 
     def init(self, *, force: bool = False) -> bool:
         """terraform init for this environment's backend; skipped when nothing it depends on changed.
@@ -101,8 +115,12 @@ class EnvStack:
         stamp = self.paths.init_stamp(self.name)
         fingerprint = self._init_fingerprint()
         data_dir = self.paths.tf_data_dir(self.name)
-        if not force and stamp.is_file() and (data_dir / "terraform.tfstate").is_file() \
-                and (self.paths.stack_dir / ".terraform.lock.hcl").is_file():
+        if (
+            not force
+            and stamp.is_file()
+            and (data_dir / "terraform.tfstate").is_file()
+            and (self.paths.stack_dir / ".terraform.lock.hcl").is_file()
+        ):
             if json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
                 return False
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -123,15 +141,17 @@ class EnvStack:
     def _var_args(self, variables: dict[str, Any]) -> list[str]:
         args = [f"-var-file={self.settings.tfvars_file}"]
         # Objects as JSON: HCL reads a JSON object literal as an object constructor.
-        args += [f"-var={k}={json.dumps(v) if isinstance(v, dict) else v}" for k, v in variables.items()
-                 if v is not None]
+        args += [
+            f"-var={k}={json.dumps(v) if isinstance(v, dict) else v}" for k, v in variables.items() if v is not None
+        ]
         return args
 
     def _show(self, plan_file: Path) -> str:
         return self.tf.capture(["show", "-json", str(plan_file)], what=f"show {self.name}").stdout
 
-    def plan(self, *, image: str | None = None, model: dict[str, str] | None = None,
-             with_json: bool = False) -> PlanRecord:
+    def plan(
+        self, *, image: str | None = None, model: dict[str, str] | None = None, with_json: bool = False
+    ) -> PlanRecord:
         """Saved plan + its complete record (saved_plan.SavedPlan).
 
         What is not given is kept as the environment runs it now, read from its state (planning with
@@ -142,11 +162,26 @@ class EnvStack:
         provenance = provenance_now(self.paths, self.name, variables=variables, target=self.target.kind)
         saved = self.saved_plan
         saved.discard()
-        result = self.tf.run(["plan", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", "-detailed-exitcode",
-                              f"-out={saved.file}", *self._var_args(variables)],
-                             ok=(0, 2), what=f"plan {self.name}", backend=self.backend_label)
-        return saved.write_record(provenance=provenance, has_changes=result.returncode == 2,
-                                  plan_log=str(result.log_path), show=self._show, with_json=with_json)
+        result = self.tf.run(
+            [
+                "plan",
+                "-input=false",
+                f"-lock-timeout={LOCK_TIMEOUT}",
+                "-detailed-exitcode",
+                f"-out={saved.file}",
+                *self._var_args(variables),
+            ],
+            ok=(0, 2),
+            what=f"plan {self.name}",
+            backend=self.backend_label,
+        )
+        return saved.write_record(
+            provenance=provenance,
+            has_changes=result.returncode == 2,
+            plan_log=str(result.log_path),
+            show=self._show,
+            with_json=with_json,
+        )
 
     def plan_json(self) -> Path:
         """`terraform show -json` of the saved plan, written on first use and reused while the plan is unchanged."""
@@ -192,8 +227,9 @@ class EnvStack:
 
     def _release_vars(self, image: str | None = None, model: dict[str, str] | None = None) -> dict[str, Any]:
         deployed = self.deployed_release() if image is None or model is None else None
-        release = Release(image=image or (deployed.image if deployed else None),
-                          model=model or (deployed.model if deployed else None))
+        release = Release(
+            image=image or (deployed.image if deployed else None), model=model or (deployed.model if deployed else None)
+        )
         return release.variables()
 
     # -- apply ------------------------------------------------------------------------------------------------
@@ -205,10 +241,17 @@ class EnvStack:
         self.init()
         now = provenance_now(self.paths, self.name, variables=record.variables, target=self.target.kind)
         state = self.state()
-        saved.ensure_current(record, now, state_serial=state.get("serial") if state.get("lineage") else None,
-                             state_lineage=state.get("lineage") or None)
-        self.tf.run(["apply", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", str(saved.file)],
-                    what=f"apply {self.name}", backend=self.backend_label)
+        saved.ensure_current(
+            record,
+            now,
+            state_serial=state.get("serial") if state.get("lineage") else None,
+            state_lineage=state.get("lineage") or None,
+        )
+        self.tf.run(
+            ["apply", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}", str(saved.file)],
+            what=f"apply {self.name}",
+            backend=self.backend_label,
+        )
         saved.mark_applied(record)
         return record
 
@@ -223,28 +266,51 @@ class EnvStack:
         self.check_account()
         self.init()
         drift_file = self.paths.env_work_dir(self.name) / "drift.tfplan"
-        result = self.tf.run(["plan", "-refresh-only", "-input=false", f"-lock-timeout={LOCK_TIMEOUT}",
-                              "-detailed-exitcode", f"-out={drift_file}", *self._var_args(self._release_vars())],
-                             ok=(0, 2), what=f"drift check {self.name}", backend=self.backend_label)
+        result = self.tf.run(
+            [
+                "plan",
+                "-refresh-only",
+                "-input=false",
+                f"-lock-timeout={LOCK_TIMEOUT}",
+                "-detailed-exitcode",
+                f"-out={drift_file}",
+                *self._var_args(self._release_vars()),
+            ],
+            ok=(0, 2),
+            what=f"drift check {self.name}",
+            backend=self.backend_label,
+        )
         if result.returncode == 0:
             return []
         # The full show -json (before/after values) only when Terraform saw something: noise is told apart by value.
         shown = json.loads(self._show(drift_file))
         drifted = drifted_resources(shown)
         # Outputs count only when their value really changes; refresh-only plans list every output.
-        drifted += [{"address": f"output.{name}", "actions": shown["output_changes"][name].get("actions", []),
-                     "attributes": []} for name in changed_outputs(shown)]
+        drifted += [
+            {"address": f"output.{name}", "actions": shown["output_changes"][name].get("actions", []), "attributes": []}
+            for name in changed_outputs(shown)
+        ]
         return sorted(drifted, key=lambda d: d["address"])
 
     def destroy(self) -> None:
         if self.settings.protected:
-            raise Refused(f"{self.name} is protected: destroy is refused",
-                          hint=f"set protected: false in {self.settings.env_file} through review first")
+            raise Refused(
+                f"{self.name} is protected: destroy is refused",
+                hint=f"set protected: false in {self.settings.env_file} through review first",
+            )
         self.check_account()
         self.init()
-        self.tf.run(["destroy", "-input=false", "-auto-approve", f"-lock-timeout={LOCK_TIMEOUT}",
-                     *self._var_args(self._release_vars())], what=f"destroy {self.name}",
-                    backend=self.backend_label)
+        self.tf.run(
+            [
+                "destroy",
+                "-input=false",
+                "-auto-approve",
+                f"-lock-timeout={LOCK_TIMEOUT}",
+                *self._var_args(self._release_vars()),
+            ],
+            what=f"destroy {self.name}",
+            backend=self.backend_label,
+        )
         self.saved_plan.discard()
 
 

@@ -21,13 +21,21 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from .console import Console, strip_ansi
-from .errors import (BackendUnreachable, Interrupted, NoCredentials, PlatformError, StateLocked, TerraformFailed,
-                     TerraformMissing, TerraformTooOld)
+from .errors import (
+    BackendUnreachable,
+    Interrupted,
+    NoCredentials,
+    PlatformError,
+    StateLocked,
+    TerraformFailed,
+    TerraformMissing,
+    TerraformTooOld,
+)
 from .paths import Paths
 from .tfconfig import ProviderSource
 
@@ -49,9 +57,10 @@ def adopt_orphan_output(logs_dir: Path, mask) -> None:
             if age < ORPHAN_QUIET_SECONDS:  # maybe still being written by a Terraform that runs on
                 continue
             text = raw.read_bytes().decode("utf-8", errors="replace")
-            raw.with_name(raw.name[:-len(RAW_SUFFIX)] + ".orphaned.log").write_text(
+            raw.with_name(raw.name[: -len(RAW_SUFFIX)] + ".orphaned.log").write_text(
                 "# output of a Terraform whose platformctl stopped before it did\n" + mask(strip_ansi(text)),
-                encoding="utf-8")
+                encoding="utf-8",
+            )
             raw.unlink()
         except OSError:
             continue
@@ -81,13 +90,16 @@ def find_binary(environ: Mapping[str, str] | None = None) -> str:
     if explicit:
         if os.path.isfile(explicit) and os.access(explicit, os.X_OK):
             return explicit
-        raise TerraformMissing(f"terraform binary not found at {explicit} ({BINARY_ENVVAR})",
-                               hint=f"point {BINARY_ENVVAR} at an executable terraform, or unset it to use PATH")
+        raise TerraformMissing(
+            f"terraform binary not found at {explicit} ({BINARY_ENVVAR})",
+            hint=f"point {BINARY_ENVVAR} at an executable terraform, or unset it to use PATH",
+        )
     found = shutil.which("terraform", path=environ.get("PATH"))
     if not found:
-        raise TerraformMissing("terraform binary not found on PATH",
-                               hint=f"install Terraform >= {'.'.join(map(str, MIN_VERSION))} "
-                                    f"or set {BINARY_ENVVAR} to its path")
+        raise TerraformMissing(
+            "terraform binary not found on PATH",
+            hint=f"install Terraform >= {'.'.join(map(str, MIN_VERSION))} or set {BINARY_ENVVAR} to its path",
+        )
     return found
 
 
@@ -114,8 +126,9 @@ def binary_version(binary: str, cache_dir: Path | None = None) -> str:
     try:
         proc = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, env=env, timeout=30)
     except OSError as exc:
-        raise TerraformMissing(f"terraform at {binary} could not be run: {exc.strerror}",
-                               hint=f"install Terraform or set {BINARY_ENVVAR}") from None
+        raise TerraformMissing(
+            f"terraform at {binary} could not be run: {exc.strerror}", hint=f"install Terraform or set {BINARY_ENVVAR}"
+        ) from None
     version = None
     try:
         version = json.loads(proc.stdout)["terraform_version"]
@@ -134,8 +147,10 @@ def binary_version(binary: str, cache_dir: Path | None = None) -> str:
 def check_version(version: str, binary: str) -> None:
     if parse_version(version) < MIN_VERSION:
         need = ".".join(map(str, MIN_VERSION))
-        raise TerraformTooOld(f"terraform {version} at {binary} is too old; need >= {need} (S3 native state locking)",
-                              hint=f"install Terraform >= {need} or set {BINARY_ENVVAR}")
+        raise TerraformTooOld(
+            f"terraform {version} at {binary} is too old; need >= {need} (S3 native state locking)",
+            hint=f"install Terraform >= {need} or set {BINARY_ENVVAR}",
+        )
 
 
 @dataclass
@@ -184,17 +199,22 @@ def classify_failure(output: str, *, log_path: Path | None, what: str, backend: 
             f"state is locked by {who} since {created} (lock ID {lock_id or 'unknown'}, "
             f"operation {info.get('Operation', 'unknown')})",
             hint="wait for that run to finish; if it is dead, `terraform force-unlock "
-                 f"{lock_id or '<ID>'}` from infra/platform with this environment's TF_DATA_DIR",
-            lock_id=lock_id, who=who, created=created)
+            f"{lock_id or '<ID>'}` from infra/platform with this environment's TF_DATA_DIR",
+            lock_id=lock_id,
+            who=who,
+            created=created,
+        )
     if any(p in text for p in _CREDENTIAL_PATTERNS):
-        return NoCredentials(f"{what}: no usable AWS credentials",
-                             hint="set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-                                  "or use --sandbox for the local sandbox")
+        return NoCredentials(
+            f"{what}: no usable AWS credentials",
+            hint="set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --sandbox for the local sandbox",
+        )
     if any(p in text for p in _BACKEND_PATTERNS):
         where = f" ({backend})" if backend else ""
-        return BackendUnreachable(f"{what}: state backend unreachable{where}",
-                                  hint="check the bucket exists and the endpoint/network is up"
-                                       + (f"; {log_hint}" if log_hint else ""))
+        return BackendUnreachable(
+            f"{what}: state backend unreachable{where}",
+            hint="check the bucket exists and the endpoint/network is up" + (f"; {log_hint}" if log_hint else ""),
+        )
     errors = re.findall(r"^\s*(?:│\s*)?Error: (.+)$", text, re.MULTILINE)
     first = errors[0].strip() if errors else (text.strip().splitlines() or ["no output"])[-1].strip()
     return TerraformFailed(f"{what} failed: {first}", hint=log_hint)
@@ -235,8 +255,12 @@ class Terraform:
 
     def command_line(self, args: Sequence[str]) -> list[str]:
         cmd = [self.binary, f"-chdir={self.cwd}", *args]
-        if not self.color and args and args[0] in {"init", "plan", "apply", "destroy", "output", "show",
-                                                     "validate", "refresh", "state", "force-unlock"}:
+        if (
+            not self.color
+            and args
+            and args[0]
+            in {"init", "plan", "apply", "destroy", "output", "show", "validate", "refresh", "state", "force-unlock"}
+        ):
             cmd.append("-no-color")
         return cmd
 
@@ -246,8 +270,15 @@ class Terraform:
         stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
         return logs / f"{stamp}-{label}.log"
 
-    def run(self, args: Sequence[str], *, ok: Sequence[int] = (0,), what: str | None = None,
-            stream: bool = True, backend: str = "") -> RunResult:
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        ok: Sequence[int] = (0,),
+        what: str | None = None,
+        stream: bool = True,
+        backend: str = "",
+    ) -> RunResult:
         """Run terraform, streaming merged output live (if `stream`) and capturing it to a per-run log.
 
         Terraform writes to a private file that we follow, not to a pipe: if platformctl dies mid-apply, Terraform
@@ -260,8 +291,14 @@ class Terraform:
         captured: list[str] = []
         raw_fd = os.open(raw_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # may hold unmasked values
         try:
-            proc = subprocess.Popen(cmd, stdout=raw_fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=self.environment(), start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                stdout=raw_fd,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.environment(),
+                start_new_session=True,
+            )
         except OSError as exc:
             os.close(raw_fd)
             raw_path.unlink(missing_ok=True)
@@ -325,8 +362,9 @@ class Terraform:
         interrupted = False
         while True:
             try:
-                return proc.wait(timeout=None if deadline is None else max(0.1, deadline - time.monotonic())), \
-                    interrupted
+                return proc.wait(
+                    timeout=None if deadline is None else max(0.1, deadline - time.monotonic())
+                ), interrupted
             except KeyboardInterrupt:
                 interrupted = True
                 if proc.poll() is None:
@@ -344,10 +382,12 @@ class Terraform:
         proc = subprocess.run(cmd, capture_output=True, env=self.environment(), start_new_session=True)
         stdout = proc.stdout.decode("utf-8", errors="replace")
         stderr = proc.stderr.decode("utf-8", errors="replace")
-        log_path.write_text(self.console.mask(f"$ {' '.join(cmd)}\n{strip_ansi(stderr)}\n# exit {proc.returncode}\n"),
-                            encoding="utf-8")
+        log_path.write_text(
+            self.console.mask(f"$ {' '.join(cmd)}\n{strip_ansi(stderr)}\n# exit {proc.returncode}\n"), encoding="utf-8"
+        )
         result = RunResult(cmd, proc.returncode, stderr, log_path, time.monotonic() - started, stdout=stdout)
         if proc.returncode != 0:
-            raise classify_failure(stderr + stdout, log_path=log_path, what=what or f"terraform {args[0]}",
-                                   backend=backend)
+            raise classify_failure(
+                stderr + stdout, log_path=log_path, what=what or f"terraform {args[0]}", backend=backend
+            )
         return result

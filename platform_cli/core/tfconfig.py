@@ -19,9 +19,9 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from .paths import Paths
 
@@ -110,8 +110,9 @@ def resolve(paths: Paths, environ: Mapping[str, str] | None = None) -> ProviderS
     plugin_dir = environ.get(PLUGIN_DIR_ENVVAR)
     if plugin_dir:
         _write_if_changed(paths.cli_config_file, _render(cache_dir, None))
-        return ProviderSource(paths.cli_config_file, Path(plugin_dir), None,
-                              f"-plugin-dir {plugin_dir} ({PLUGIN_DIR_ENVVAR})")
+        return ProviderSource(
+            paths.cli_config_file, Path(plugin_dir), None, f"-plugin-dir {plugin_dir} ({PLUGIN_DIR_ENVVAR})"
+        )
     mirror = next((m for m in known_mirror_locations() if m.is_dir() and _has_providers(m)), None)
     _write_if_changed(paths.cli_config_file, _render(cache_dir, mirror))
     if mirror:

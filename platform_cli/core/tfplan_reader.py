@@ -15,15 +15,23 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 KNOWN_FORMAT_VERSIONS = {3}
 
 # planfile.proto enum Action -> the action lists `terraform show -json` uses.
 _ACTIONS = {
-    0: ["no-op"], 1: ["create"], 2: ["read"], 3: ["update"], 5: ["delete"],
-    6: ["delete", "create"], 7: ["create", "delete"], 8: ["forget"], 9: ["create", "forget"],
+    0: ["no-op"],
+    1: ["create"],
+    2: ["read"],
+    3: ["update"],
+    5: ["delete"],
+    6: ["delete", "create"],
+    7: ["create", "delete"],
+    8: ["forget"],
+    9: ["create", "forget"],
 }
 # Field numbers from planfile.proto (format version 3).
 _PLAN_VERSION, _PLAN_RESOURCE_CHANGES, _PLAN_OUTPUT_CHANGES, _PLAN_TF_VERSION, _PLAN_ERRORED = 1, 3, 4, 14, 20
@@ -54,11 +62,11 @@ def _fields(buf: bytes) -> Iterator[tuple[int, int, Any]]:
             value, i = _varint(buf, i)
         elif wire == 2:
             size, i = _varint(buf, i)
-            value, i = buf[i:i + size], i + size
+            value, i = buf[i : i + size], i + size
         elif wire == 1:
-            value, i = buf[i:i + 8], i + 8
+            value, i = buf[i : i + 8], i + 8
         elif wire == 5:
-            value, i = buf[i:i + 4], i + 4
+            value, i = buf[i : i + 4], i + 4
         else:
             raise ValueError(f"unsupported protobuf wire type {wire}")
         yield number, wire, value
@@ -122,11 +130,17 @@ def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
                     output_changes[name] = {"actions": actions}
     except (ValueError, IndexError, UnicodeDecodeError):
         return None
-    if version not in KNOWN_FORMAT_VERSIONS or any(a[0].startswith("unknown") for rc in resource_changes
-                                                   for a in [rc["change"]["actions"]]):
+    if version not in KNOWN_FORMAT_VERSIONS or any(
+        a[0].startswith("unknown") for rc in resource_changes for a in [rc["change"]["actions"]]
+    ):
         return None
-    return {"resource_changes": resource_changes, "resource_drift": resource_drift, "output_changes": output_changes,
-            "terraform_version": tf_version, "errored": errored}
+    return {
+        "resource_changes": resource_changes,
+        "resource_drift": resource_drift,
+        "output_changes": output_changes,
+        "terraform_version": tf_version,
+        "errored": errored,
+    }
 
 
 def read_plan_facts(plan_file: Path) -> dict[str, Any]:

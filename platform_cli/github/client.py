@@ -36,7 +36,7 @@ from platform_cli.core.errors import PlatformError
 
 DEFAULT_API_URL = "https://api.github.com"
 DRIFT_LABEL = "platformctl-drift"
-DEFAULT_MAX_WAIT_S = 300.0   # longest Retry-After we sit through; a CI job should fail rather than hang
+DEFAULT_MAX_WAIT_S = 300.0  # longest Retry-After we sit through; a CI job should fail rather than hang
 DEFAULT_RETRIES = 5
 DEFAULT_TIMEOUT_S = 30
 # PyGithub spaces requests (0.25 s) and writes (1 s) as GitHub's best practices ask; tests turn it off.
@@ -72,26 +72,34 @@ class GitHubConfig:
     pr_number: int | None = None
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None, *, pr: int | None = None,
-                     need_pr: bool = True) -> "GitHubConfig":
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, *, pr: int | None = None, need_pr: bool = True
+    ) -> GitHubConfig:
         environ = os.environ if environ is None else environ
         token = environ.get("GITHUB_TOKEN", "").strip()
         if not token:
-            raise GitHubConfigError("GITHUB_TOKEN is not set: cannot talk to GitHub",
-                                    hint="in a workflow add `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` to the "
-                                         "step; locally export a token that may write pull requests and issues")
+            raise GitHubConfigError(
+                "GITHUB_TOKEN is not set: cannot talk to GitHub",
+                hint="in a workflow add `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}` to the "
+                "step; locally export a token that may write pull requests and issues",
+            )
         repository = environ.get("GITHUB_REPOSITORY", "").strip()
         if not repository:
-            raise GitHubConfigError("GITHUB_REPOSITORY is not set: which repository should be used?",
-                                    hint="export GITHUB_REPOSITORY=owner/name (GitHub Actions sets it)")
+            raise GitHubConfigError(
+                "GITHUB_REPOSITORY is not set: which repository should be used?",
+                hint="export GITHUB_REPOSITORY=owner/name (GitHub Actions sets it)",
+            )
         if repository.count("/") != 1 or not all(repository.split("/")):
-            raise GitHubConfigError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}",
-                                    hint="export GITHUB_REPOSITORY=owner/name")
+            raise GitHubConfigError(
+                f"GITHUB_REPOSITORY must be owner/name, not {repository!r}", hint="export GITHUB_REPOSITORY=owner/name"
+            )
         api_url = (environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
         number = pr if pr is not None else _event_pr_number(environ.get("GITHUB_EVENT_PATH"))
         if need_pr and number is None:
-            raise GitHubConfigError("no pull request number: not given and not found in the GitHub event",
-                                    hint="pass --pr N, or run in a workflow triggered by pull_request")
+            raise GitHubConfigError(
+                "no pull request number: not given and not found in the GitHub event",
+                hint="pass --pr N, or run in a workflow triggered by pull_request",
+            )
         return cls(token=token, repository=repository, api_url=api_url, pr_number=number)
 
 
@@ -101,8 +109,9 @@ def _event_pr_number(event_path: str | None) -> int | None:
     try:
         event = json.loads(Path(event_path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise GitHubConfigError(f"cannot read the GitHub event at GITHUB_EVENT_PATH ({exc.__class__.__name__})",
-                                hint="pass --pr N") from None
+        raise GitHubConfigError(
+            f"cannot read the GitHub event at GITHUB_EVENT_PATH ({exc.__class__.__name__})", hint="pass --pr N"
+        ) from None
     if not isinstance(event, dict):
         return None
     for candidate in ((event.get("pull_request") or {}).get("number"), event.get("number")):
@@ -115,8 +124,9 @@ class RateLimitRetry(GithubRetry):
     """GithubRetry (5xx, secondary rate limits) plus: 429 retried, Retry-After capped at `max_wait_s`, no urllib3
     retry of a POST after a 5xx, and an injectable `sleep` (tests record waits instead of waiting)."""
 
-    def __init__(self, *, max_wait_s: float = DEFAULT_MAX_WAIT_S, sleep: Callable[[float], None] | None = None,
-                 **kwargs: Any):
+    def __init__(
+        self, *, max_wait_s: float = DEFAULT_MAX_WAIT_S, sleep: Callable[[float], None] | None = None, **kwargs: Any
+    ):
         self.max_wait_s = max_wait_s
         self.sleeper = sleep or time.sleep
         kwargs.setdefault("status_forcelist", [429, *range(500, 600)])
@@ -127,7 +137,7 @@ class RateLimitRetry(GithubRetry):
         kwargs.setdefault("raise_on_status", False)
         super().__init__(**kwargs)
 
-    def new(self, **kw: Any) -> "RateLimitRetry":
+    def new(self, **kw: Any) -> RateLimitRetry:
         retry = super().new(**kw)
         retry.max_wait_s, retry.sleeper = self.max_wait_s, self.sleeper
         return retry
@@ -140,9 +150,11 @@ class RateLimitRetry(GithubRetry):
     def get_retry_after(self, response: Any) -> float | None:
         seconds = super().get_retry_after(response)
         if seconds is not None and seconds > self.max_wait_s:
-            raise GitHubError(f"GitHub asked us to wait {seconds:.0f} s (Retry-After) before retrying: longer than "
-                              f"the {self.max_wait_s:.0f} s we wait",
-                              hint="GitHub is rate limiting this token; run the step again later")
+            raise GitHubError(
+                f"GitHub asked us to wait {seconds:.0f} s (Retry-After) before retrying: longer than "
+                f"the {self.max_wait_s:.0f} s we wait",
+                hint="GitHub is rate limiting this token; run the step again later",
+            )
         return seconds
 
     def sleep_for_retry(self, response: Any) -> bool:
@@ -168,12 +180,15 @@ def _translated(what: str, *, repository: str, permission: str, target: str) -> 
     except GithubException as exc:
         raise _error(exc, what, repository=repository, permission=permission, target=target) from None
     except requests.exceptions.RetryError as exc:
-        raise GitHubError(f"GitHub kept failing while trying to {what} on {repository}, retries exhausted "
-                          f"({_retry_reason(exc)})",
-                          hint="GitHub may be having an outage (https://www.githubstatus.com); run the step again")
+        raise GitHubError(
+            f"GitHub kept failing while trying to {what} on {repository}, retries exhausted ({_retry_reason(exc)})",
+            hint="GitHub may be having an outage (https://www.githubstatus.com); run the step again",
+        ) from None
     except requests.exceptions.RequestException as exc:
-        raise GitHubError(f"cannot reach GitHub to {what} on {repository} ({exc.__class__.__name__})",
-                          hint="check GITHUB_API_URL and the network") from None
+        raise GitHubError(
+            f"cannot reach GitHub to {what} on {repository} ({exc.__class__.__name__})",
+            hint="check GITHUB_API_URL and the network",
+        ) from None
 
 
 def _retry_reason(exc: Exception) -> str:
@@ -191,37 +206,60 @@ def _error(exc: GithubException, what: str, *, repository: str, permission: str,
     status, message = exc.status, _message(exc)
     detail = f"HTTP {status}" + (f": {message}" if message else "")
     if status == 401:
-        return GitHubAuthError(f"GitHub rejected the token ({detail})",
-                               hint="GITHUB_TOKEN is missing, expired or revoked: pass a valid token")
+        return GitHubAuthError(
+            f"GitHub rejected the token ({detail})",
+            hint="GITHUB_TOKEN is missing, expired or revoked: pass a valid token",
+        )
     if status == 403 and "rate limit" not in message.lower():
-        return GitHubPermissionError(f"GitHub refused to {what} on {repository} ({detail})",
-                                     hint=f"the token lacks `{permission}`: add `permissions: {permission}` to the "
-                                          f"workflow job (or use a token with that scope)")
+        return GitHubPermissionError(
+            f"GitHub refused to {what} on {repository} ({detail})",
+            hint=f"the token lacks `{permission}`: add `permissions: {permission}` to the "
+            f"workflow job (or use a token with that scope)",
+        )
     if status == 403 or status == 429:
-        return GitHubError(f"GitHub rate limit hit while trying to {what} on {repository} ({detail})",
-                           hint="wait a few minutes and run the step again")
+        return GitHubError(
+            f"GitHub rate limit hit while trying to {what} on {repository} ({detail})",
+            hint="wait a few minutes and run the step again",
+        )
     if status == 404:
-        return GitHubNotFound(f"{target} not found on {repository} ({detail})",
-                              hint="check GITHUB_REPOSITORY, GITHUB_API_URL and the number; a token without access "
-                                   "to a private repository also gets 404")
-    return GitHubError(f"GitHub refused to {what} on {repository} ({detail})",
-                       hint="see the message above; run the step again if GitHub was having trouble")
+        return GitHubNotFound(
+            f"{target} not found on {repository} ({detail})",
+            hint="check GITHUB_REPOSITORY, GITHUB_API_URL and the number; a token without access "
+            "to a private repository also gets 404",
+        )
+    return GitHubError(
+        f"GitHub refused to {what} on {repository} ({detail})",
+        hint="see the message above; run the step again if GitHub was having trouble",
+    )
 
 
 class GitHubClient:
-    def __init__(self, config: GitHubConfig, *, retry: RateLimitRetry | None = None, per_page: int = 100,
-                 seconds_between_requests: float | None = DEFAULT_SECONDS_BETWEEN_REQUESTS,
-                 seconds_between_writes: float | None = DEFAULT_SECONDS_BETWEEN_WRITES,
-                 timeout_s: int = DEFAULT_TIMEOUT_S):
+    def __init__(
+        self,
+        config: GitHubConfig,
+        *,
+        retry: RateLimitRetry | None = None,
+        per_page: int = 100,
+        seconds_between_requests: float | None = DEFAULT_SECONDS_BETWEEN_REQUESTS,
+        seconds_between_writes: float | None = DEFAULT_SECONDS_BETWEEN_WRITES,
+        timeout_s: int = DEFAULT_TIMEOUT_S,
+    ):
         self.config = config
-        self._gh = github.Github(base_url=config.api_url, auth=Auth.Token(config.token),
-                                 retry=retry or RateLimitRetry(total=DEFAULT_RETRIES), per_page=per_page,
-                                 timeout=timeout_s, lazy=True, seconds_between_requests=seconds_between_requests,
-                                 seconds_between_writes=seconds_between_writes)
+        self._gh = github.Github(
+            base_url=config.api_url,
+            auth=Auth.Token(config.token),
+            retry=retry or RateLimitRetry(total=DEFAULT_RETRIES),
+            per_page=per_page,
+            timeout=timeout_s,
+            lazy=True,
+            seconds_between_requests=seconds_between_requests,
+            seconds_between_writes=seconds_between_writes,
+        )
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None, *, pr: int | None = None,
-                     need_pr: bool = True, **kwargs: Any) -> "GitHubClient":
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, *, pr: int | None = None, need_pr: bool = True, **kwargs: Any
+    ) -> GitHubClient:
         return cls(GitHubConfig.from_environ(environ, pr=pr, need_pr=need_pr), **kwargs)
 
     def _repo(self, repo: str | None):
@@ -269,8 +307,17 @@ class GitHubClient:
     # Drift issues
     # ----------------------------------------------------------------------------------------------------------
 
-    def sync_drift_issue(self, repo: str | None, env: str, drifting: bool, body: str, *, marker: str | None = None,
-                         label: str = DRIFT_LABEL, title: str | None = None) -> tuple[str, str | None]:
+    def sync_drift_issue(
+        self,
+        repo: str | None,
+        env: str,
+        drifting: bool,
+        body: str,
+        *,
+        marker: str | None = None,
+        label: str = DRIFT_LABEL,
+        title: str | None = None,
+    ) -> tuple[str, str | None]:
         """Keep one open issue per drifting environment: open it when drift appears, update it while drift lasts,
         close it (with `body` as a last comment) when drift is gone.
 
@@ -283,9 +330,14 @@ class GitHubClient:
         ctx = dict(repository=repo, permission="issues: write", target="drift issue")
         repository = self._repo(repo)
         with _translated(f"list issues labelled {label}", **ctx):
-            issue = next((i for i in repository.get_issues(state="open", labels=[label])
-                          if i.pull_request is None and ((i.body or "").startswith(marker) or i.title == title)),
-                         None)
+            issue = next(
+                (
+                    i
+                    for i in repository.get_issues(state="open", labels=[label])
+                    if i.pull_request is None and ((i.body or "").startswith(marker) or i.title == title)
+                ),
+                None,
+            )
         if not body.startswith(marker):
             body = f"{marker}\n{body}"
         if drifting:
@@ -316,9 +368,11 @@ class GitHubClient:
         ctx = dict(repository=repo, permission="actions: read", target=f"workflow run {run_id}")
         with _translated(f"read the approvals of workflow run {run_id}", **ctx):
             _, data = self._gh.requester.requestJsonAndCheck("GET", f"/repos/{repo}/actions/runs/{run_id}/approvals")
-        return [a["user"]["login"] for a in data or [] if a.get("state") == "approved"
-                and any(e.get("name") == environment for e in a.get("environments", []))]
-
+        return [
+            a["user"]["login"]
+            for a in data or []
+            if a.get("state") == "approved" and any(e.get("name") == environment for e in a.get("environments", []))
+        ]
 
 
 def _find_comment(comments: Any, marker: str) -> Any | None:

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import quote
 
 from platform_cli.core.masks import Masker
@@ -46,12 +47,12 @@ _SEP = "\n\n"
 @dataclass
 class EnvPlan:
     env: str
-    plan: dict                 # `terraform show -json` of a saved plan (format_version 1.x)
-    provenance: dict           # git_commit, terraform_version, providers {addr: version}, created_at, plan_sha256
-    scan: dict | None = None   # {"passed", "failed", "skipped", "failures": [{check_id, check_name, resource, file}]}
+    plan: dict  # `terraform show -json` of a saved plan (format_version 1.x)
+    provenance: dict  # git_commit, terraform_version, providers {addr: version}, created_at, plan_sha256
+    scan: dict | None = None  # {"passed", "failed", "skipped", "failures": [{check_id, check_name, resource, file}]}
     protected: bool = False
     approvals_required: int = 0
-    approvers: str | None = None      # who may approve, e.g. "required reviewers of the GitHub environment `prod`"
+    approvers: str | None = None  # who may approve, e.g. "required reviewers of the GitHub environment `prod`"
     full_plan_url: str | None = None  # where the full plan is (the workflow run's artifact)
 
 
@@ -82,8 +83,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 def _one_line(text: str) -> str:
     """Control characters (newlines first of all) shown as escapes, so a value stays on its line."""
-    return _CONTROL.sub(lambda m: json.dumps(m.group(0))[1:-1] if m.group(0) not in "\u2028\u2029"
-                        else f"\\u{ord(m.group(0)):04x}", text)
+    return _CONTROL.sub(
+        lambda m: json.dumps(m.group(0))[1:-1] if m.group(0) not in "\u2028\u2029" else f"\\u{ord(m.group(0)):04x}",
+        text,
+    )
 
 
 def code(text: str, *, in_table: bool = False) -> str:
@@ -109,7 +112,7 @@ def code_block(lines: Iterable[str], lang: str = "") -> str:
 
 
 def _html(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~-._"
@@ -133,8 +136,15 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 COUNT_COLUMNS = ("add", "change", "destroy", "replace", "import", "moved", "forget")
-_VERDICT_WORDS = {"add": "to add", "change": "to change", "destroy": "to destroy", "replace": "to replace",
-                  "import": "to import", "moved": "moved", "forget": "forgotten"}
+_VERDICT_WORDS = {
+    "add": "to add",
+    "change": "to change",
+    "destroy": "to destroy",
+    "replace": "to replace",
+    "import": "to import",
+    "moved": "moved",
+    "forget": "forgotten",
+}
 _DELETE_REASONS = {
     "delete_because_no_resource_config": "removed from the configuration",
     "delete_because_no_module": "its module was removed",
@@ -154,7 +164,7 @@ _REPLACE_REASONS = {
 class Change:
     address: str
     module: str
-    kind: str                 # create | update | delete | replace | forget | no-op
+    kind: str  # create | update | delete | replace | forget | no-op
     rc: dict
     importing: bool = False
     moved_from: str | None = None
@@ -209,8 +219,11 @@ def count_changes(changes: list[Change]) -> dict[str, int]:
 
 
 def _output_changes(plan: dict) -> list[tuple[str, dict]]:
-    return sorted((name, oc) for name, oc in (plan.get("output_changes") or {}).items()
-                  if _kind(list(oc.get("actions") or ["no-op"])) not in ("no-op", "read"))
+    return sorted(
+        (name, oc)
+        for name, oc in (plan.get("output_changes") or {}).items()
+        if _kind(list(oc.get("actions") or ["no-op"])) not in ("no-op", "read")
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -246,8 +259,9 @@ def _child(marks: Any, key: Any) -> Any:
     return False
 
 
-def flatten(value: Any, sensitive: Any = False, unknown: Any = False, prefix: str = "",
-            out: dict[str, Any] | None = None) -> dict[str, Any]:
+def flatten(
+    value: Any, sensitive: Any = False, unknown: Any = False, prefix: str = "", out: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """{attribute path: leaf value}, with _Sensitive / _UNKNOWN leaves where the plan marks them; nulls dropped."""
     out = {} if out is None else out
     if sensitive is True:
@@ -262,8 +276,13 @@ def flatten(value: Any, sensitive: Any = False, unknown: Any = False, prefix: st
         if not keys and isinstance(value, dict) and prefix:
             out[prefix] = {}
         for k in keys:
-            flatten(value.get(k) if isinstance(value, dict) else None, _child(sensitive, k), _child(unknown, k),
-                    _key(prefix, k), out)
+            flatten(
+                value.get(k) if isinstance(value, dict) else None,
+                _child(sensitive, k),
+                _child(unknown, k),
+                _key(prefix, k),
+                out,
+            )
     elif isinstance(value, list):
         if not value and prefix:
             out[prefix] = []
@@ -331,12 +350,12 @@ class _Values:
         if isinstance(value, str):
             value = self.text(value)
             if len(value) > MAX_VALUE_CHARS:
-                cut = json.dumps(value[:MAX_VALUE_CHARS - 40], ensure_ascii=False)[:-1]
+                cut = json.dumps(value[: MAX_VALUE_CHARS - 40], ensure_ascii=False)[:-1]
                 return f'{cut}..." ({len(value)} chars)'
             return json.dumps(value, ensure_ascii=False)
         if isinstance(value, (dict, list)):
             text = json.dumps(self._masked(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            return text if len(text) <= MAX_VALUE_CHARS else f"{text[:MAX_VALUE_CHARS - 40]}... ({len(text)} chars)"
+            return text if len(text) <= MAX_VALUE_CHARS else f"{text[: MAX_VALUE_CHARS - 40]}... ({len(text)} chars)"
         return self.text(json.dumps(value))
 
     def _masked(self, value: Any) -> Any:
@@ -357,8 +376,11 @@ def attribute_changes(change: dict, values: _Values, *, kind: str) -> list[tuple
     after = flatten(change.get("after"), change.get("after_sensitive", False), change.get("after_unknown", False))
     if kind == "create":
         # Empty blocks and lists say nothing about a new object: leave them out, as Terraform's own output does.
-        return [(p, f"+ {_label(p, values)} = {values.fmt(v)}") for p, v in sorted(after.items())
-                if not (isinstance(v, (dict, list)) and not v)]
+        return [
+            (p, f"+ {_label(p, values)} = {values.fmt(v)}")
+            for p, v in sorted(after.items())
+            if not (isinstance(v, (dict, list)) and not v)
+        ]
     before = flatten(change.get("before"), change.get("before_sensitive", False))
     forcing = [path_text(p) for p in change.get("replace_paths") or [] if isinstance(p, list)]
 
@@ -373,6 +395,7 @@ def attribute_changes(change: dict, values: _Values, *, kind: str) -> list[tuple
             del before[path], after[path]
             flatten(b_doc, prefix=path + "(json)", out=before)
             flatten(a_doc, prefix=path + "(json)", out=after)
+
     def has_children(side: dict[str, Any], path: str) -> bool:
         return any(k.startswith((path + ".", path + "[")) for k in side)
 
@@ -386,7 +409,8 @@ def attribute_changes(change: dict, values: _Values, *, kind: str) -> list[tuple
             continue
         # `tags = {}` on one side and `tags.x` on the other: the keys tell the story, the empty map is noise.
         if (isinstance(b, (dict, list)) and not b and a is None and has_children(after, path)) or (
-                isinstance(a, (dict, list)) and not a and b is None and has_children(before, path)):
+            isinstance(a, (dict, list)) and not a and b is None and has_children(before, path)
+        ):
             continue
         label = _label(path, values)
         if b is None:
@@ -411,8 +435,14 @@ def _label(path: str, values: _Values) -> str:
 # Sections
 # --------------------------------------------------------------------------------------------------------------
 
-_KIND_TEXT = {"create": "created", "update": "updated in place", "delete": "destroyed", "replace": "replaced",
-              "forget": "removed from state (not destroyed)", "no-op": "unchanged"}
+_KIND_TEXT = {
+    "create": "created",
+    "update": "updated in place",
+    "delete": "destroyed",
+    "replace": "replaced",
+    "forget": "removed from state (not destroyed)",
+    "no-op": "unchanged",
+}
 
 
 def _reason(c: Change, values: _Values) -> str:
@@ -420,8 +450,11 @@ def _reason(c: Change, values: _Values) -> str:
     if c.kind == "replace":
         paths = [path_text(p) for p in c.rc.get("change", {}).get("replace_paths") or [] if isinstance(p, list)]
         if paths:
-            return "forced by " + ", ".join(code(values.text(p)) for p in paths[:5]) + (
-                f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+            return (
+                "forced by "
+                + ", ".join(code(values.text(p)) for p in paths[:5])
+                + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+            )
         return _REPLACE_REASONS.get(reason, "")
     if c.kind == "delete":
         return _DELETE_REASONS.get(reason, "")
@@ -531,12 +564,17 @@ def _relevant_drift(plan: dict, values: _Values) -> list[tuple[Change, list[tupl
             continue
         # Only an in-place update reverts attributes one by one; a replacement rewrites everything anyway.
         if change is not None and change.kind == "update":
-            wanted += [path.split("(json)")[0] for path, _ in
-                       attribute_changes(change.rc.get("change") or {}, values, kind="update")]
+            wanted += [
+                path.split("(json)")[0]
+                for path, _ in attribute_changes(change.rc.get("change") or {}, values, kind="update")
+            ]
         if not wanted:
             continue
-        pairs = [(path, line) for path, line in attribute_changes(c.rc.get("change") or {}, values, kind="update")
-                 if any(_overlaps(path.split("(json)")[0], w) for w in wanted)]
+        pairs = [
+            (path, line)
+            for path, line in attribute_changes(c.rc.get("change") or {}, values, kind="update")
+            if any(_overlaps(path.split("(json)")[0], w) for w in wanted)
+        ]
         if pairs:
             out.append((c, pairs))
     return out
@@ -555,8 +593,10 @@ def _drift_section(p: EnvPlan, values: _Values) -> _Fitted | None:
     if not drift:
         return None
     deleted = sum(c.kind == "delete" for c, _ in drift)
-    head = (f"#### Changed outside Terraform\n\n{_plural(len(drift), 'resource')} changed outside Terraform since "
-            f"the last apply" + (f" ({deleted} deleted)" if deleted else "") + " in ways that matter to this plan:")
+    head = (
+        f"#### Changed outside Terraform\n\n{_plural(len(drift), 'resource')} changed outside Terraform since "
+        f"the last apply" + (f" ({deleted} deleted)" if deleted else "") + " in ways that matter to this plan:"
+    )
 
     def item(entry: tuple[Change, list[tuple[str, str]]]) -> str:
         c, pairs = entry
@@ -564,9 +604,10 @@ def _drift_section(p: EnvPlan, values: _Values) -> _Fitted | None:
             return f"- {_address(c, values)}: deleted outside Terraform"
         lines = [line for _, line in pairs]
         attrs = sorted({path.split("(json)")[0] for path, _ in pairs})
-        shown = ", ".join(code(values.text(a)) for a in attrs[:8]) + (f" and {len(attrs) - 8} more"
-                                                                        if len(attrs) > 8 else "")
-        block = "\n" + "\n".join("  " + l for l in code_block(lines, "diff").split("\n")) if lines else ""
+        shown = ", ".join(code(values.text(a)) for a in attrs[:8]) + (
+            f" and {len(attrs) - 8} more" if len(attrs) > 8 else ""
+        )
+        block = "\n" + "\n".join("  " + line for line in code_block(lines, "diff").split("\n")) if lines else ""
         return f"- {_address(c, values)}: {shown or 'changed'}{block}"
 
     items = [item(c) for c in drift]
@@ -587,8 +628,13 @@ def _outputs_section(p: EnvPlan, values: _Values) -> _Fitted | None:
         kind = _kind(list(oc.get("actions") or []))
         # Any sensitivity mark on an output hides the whole value (sensitive outputs are all-or-nothing).
         b = _Sensitive(oc.get("before")) if oc.get("before_sensitive") else oc.get("before")
-        a = (_Sensitive(oc.get("after")) if oc.get("after_sensitive") else
-             _UNKNOWN if oc.get("after_unknown") is True else oc.get("after"))
+        a = (
+            _Sensitive(oc.get("after"))
+            if oc.get("after_sensitive")
+            else _UNKNOWN
+            if oc.get("after_unknown") is True
+            else oc.get("after")
+        )
         label = values.text(name) if _IDENT.match(name) else json.dumps(values.text(name), ensure_ascii=False)
         if kind == "create":
             lines.append(f"+ {label} = {values.fmt(a)}")
@@ -609,7 +655,8 @@ def _outputs_section(p: EnvPlan, values: _Values) -> _Fitted | None:
         for n, line in enumerate(lines):
             rest = len(lines) - n - 1
             if size(len(kept) + 2, chars + len(line) + len(note(rest))) > budget and (
-                    rest or size(len(kept) + 1, chars + len(line)) > budget):
+                rest or size(len(kept) + 1, chars + len(line)) > budget
+            ):
                 break
             kept.append(line)
             chars += len(line)
@@ -625,8 +672,10 @@ def _details_section(p: EnvPlan, changes: list[Change], values: _Values) -> _Fit
         return None
     open_ = f"<details><summary>Full plan: {_html(_plural(len(changes), 'resource change'))}</summary>"
     close = "</details>"
-    minimal = (f"{open_}{_SEP}Per-resource detail left out for length ({_plural(len(changes), 'resource')}); "
-               f"{_full_plan_ref(p)}.{_SEP}{close}")
+    minimal = (
+        f"{open_}{_SEP}Per-resource detail left out for length ({_plural(len(changes), 'resource')}); "
+        f"{_full_plan_ref(p)}.{_SEP}{close}"
+    )
 
     def render(budget: int) -> str:
         def note(n: int) -> str:
@@ -645,8 +694,11 @@ def _details_section(p: EnvPlan, changes: list[Change], values: _Values) -> _Fit
 
         front, used = [], 0
         for i in range(len(changes)):
-            cost = len(entry(i)) + len(_SEP) + (heading_cost(i) if i == 0 or changes[i].module !=
-                                                 changes[i - 1].module else 0)
+            cost = (
+                len(entry(i))
+                + len(_SEP)
+                + (heading_cost(i) if i == 0 or changes[i].module != changes[i - 1].module else 0)
+            )
             if used + cost > room // 2:
                 break
             front.append(i)
@@ -654,8 +706,11 @@ def _details_section(p: EnvPlan, changes: list[Change], values: _Values) -> _Fit
         back: list[int] = []
         j = len(changes) - 1
         while j > (front[-1] if front else -1):
-            cost = len(entry(j)) + len(_SEP) + (heading_cost(j) if not back or changes[j].module !=
-                                                 changes[back[0]].module else 0)
+            cost = (
+                len(entry(j))
+                + len(_SEP)
+                + (heading_cost(j) if not back or changes[j].module != changes[back[0]].module else 0)
+            )
             if used + cost > room:
                 break
             back.insert(0, j)
@@ -689,8 +744,10 @@ def _scan_section(p: EnvPlan, values: _Values) -> _Fitted:
     if scan is None:
         return _Fitted(f"{head}\n\nNot scanned.")
     failed = int(scan.get("failed") or 0)
-    summary = (f"{':x:' if failed else ':white_check_mark:'} {scan.get('passed', 0)} passed, {failed} failed, "
-               f"{scan.get('skipped', 0)} skipped.")
+    summary = (
+        f"{':x:' if failed else ':white_check_mark:'} {scan.get('passed', 0)} passed, {failed} failed, "
+        f"{scan.get('skipped', 0)} skipped."
+    )
     failures = scan.get("failures") or []
     if not failures:
         return _Fitted(f"{head}\n\n{summary}")
@@ -698,15 +755,19 @@ def _scan_section(p: EnvPlan, values: _Values) -> _Fitted:
     rows = []
     for f in failures:
         check = " ".join(str(x) for x in (f.get("check_id"), f.get("check_name") or f.get("check")) if x)
-        rows.append("| " + " | ".join(code(values.text(str(x or "")), in_table=True)
-                                      for x in (check, f.get("resource"), f.get("file"))) + " |")
+        rows.append(
+            "| "
+            + " | ".join(
+                code(values.text(str(x or "")), in_table=True) for x in (check, f.get("resource"), f.get("file"))
+            )
+            + " |"
+        )
 
     def more(n: int) -> str:
         return f"| ... {n} more failed checks not shown | | |" if n else ""
 
     minimal = f"{head}\n\n{summary}"
-    return _Fitted(minimal, lambda budget: _fit_lines(f"{minimal}\n\n{table_head}", rows, budget, more)
-                   .rstrip("\n"))
+    return _Fitted(minimal, lambda budget: _fit_lines(f"{minimal}\n\n{table_head}", rows, budget, more).rstrip("\n"))
 
 
 def _provenance(p: EnvPlan, values: _Values) -> str:
@@ -714,28 +775,35 @@ def _provenance(p: EnvPlan, values: _Values) -> str:
     facts = []
     commit = prov.get("git_commit")
     if commit:
-        facts.append(f"commit {code(values.text(str(commit)))}" + (" (uncommitted changes)" if prov.get("git_dirty")
-                                                                   else ""))
+        facts.append(
+            f"commit {code(values.text(str(commit)))}" + (" (uncommitted changes)" if prov.get("git_dirty") else "")
+        )
     tf = prov.get("terraform_version") or p.plan.get("terraform_version")
     if tf:
         facts.append(f"Terraform {code(values.text(str(tf)))}")
     providers = prov.get("providers") or {}
     if providers:
-        facts.append("providers " + ", ".join(f"{code(values.text(str(a)))} {code(values.text(str(v)))}"
-                                              for a, v in sorted(providers.items())))
+        facts.append(
+            "providers "
+            + ", ".join(
+                f"{code(values.text(str(a)))} {code(values.text(str(v)))}" for a, v in sorted(providers.items())
+            )
+        )
     if prov.get("created_at"):
         facts.append(f"planned {code(values.text(str(prov['created_at'])))}")
     if prov.get("plan_sha256"):
         facts.append(f"plan sha256 {code(values.text(str(prov['plan_sha256'])[:16]))}")
     lines = ["Plan of " + "; ".join(facts) + "." if facts else "Provenance unknown."]
-    release = (prov.get("variables") or {})
+    release = prov.get("variables") or {}
     if release.get("service_image") or release.get("model_artifact"):
         # What an approval of this plan binds, besides its sha256: the release it deploys.
         model = release.get("model_artifact") or {}
         parts = [f"image {code(values.text(str(release['service_image'])))}"] if release.get("service_image") else []
         if model:
-            parts.append(f"model {code(values.text(str(model.get('key'))))} version "
-                         f"{code(values.text(str(model.get('version_id'))))}")
+            parts.append(
+                f"model {code(values.text(str(model.get('key'))))} version "
+                f"{code(values.text(str(model.get('version_id'))))}"
+            )
         lines.append("Release: " + ", ".join(parts) + ".")
     if p.full_plan_url:
         lines.append(f"Full plan: {_link('workflow run artifact', p.full_plan_url)}.")
@@ -743,8 +811,10 @@ def _provenance(p: EnvPlan, values: _Values) -> str:
         who = _approvers(p.approvers)
         n = max(int(p.approvals_required or 0), 0)
         if n:
-            lines.append(f":lock: {code(values.text(p.env))} is protected: applying needs "
-                         f"**{_plural(n, 'approval')}**" + (f" from {who}" if who else "") + ".")
+            lines.append(
+                f":lock: {code(values.text(p.env))} is protected: applying needs "
+                f"**{_plural(n, 'approval')}**" + (f" from {who}" if who else "") + "."
+            )
         else:
             lines.append(f":lock: {code(values.text(p.env))} is protected: applying needs explicit confirmation.")
     return "\n".join(lines)
@@ -773,13 +843,21 @@ def _verdict(counts: dict[str, int], n_outputs: int, errored: bool) -> str:
 
 def _counts_table(counts: dict[str, int]) -> str:
     columns = [k for k in COUNT_COLUMNS if k in ("add", "change", "destroy", "replace") or counts[k]]
-    return ("| " + " | ".join(columns) + " |\n| " + " | ".join("---:" for _ in columns) + " |\n| "
-            + " | ".join(str(counts[k]) for k in columns) + " |")
+    return (
+        "| "
+        + " | ".join(columns)
+        + " |\n| "
+        + " | ".join("---:" for _ in columns)
+        + " |\n| "
+        + " | ".join(str(counts[k]) for k in columns)
+        + " |"
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
 # The comment
 # --------------------------------------------------------------------------------------------------------------
+
 
 def render_env(p: EnvPlan, masker: Masker | None = None, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """The pull-request comment for one environment's plan, at most `limit` characters."""
@@ -807,12 +885,17 @@ def _render(p: EnvPlan, masker: Masker | None, limit: int) -> str:
     if not changes and not outputs and drift is None and not errored:
         commit = str((p.provenance or {}).get("git_commit") or "")
         at = f" at commit {code(values.text(commit[:12]))}" if commit and commit != "unknown" else ""
-        return (f"{marker(p.env)}\n:white_check_mark: {env}: **no changes**, infrastructure matches the "
-                f"configuration{at}.")
+        return (
+            f"{marker(p.env)}\n:white_check_mark: {env}: **no changes**, infrastructure matches the configuration{at}."
+        )
 
-    header = _SEP.join([f"{marker(p.env)}\n### Terraform plan for {env}",
-                        f"{':x:' if errored else ':memo:'} **Plan: {_verdict(counts, len(outputs), errored)}.**",
-                        _counts_table(counts)])
+    header = _SEP.join(
+        [
+            f"{marker(p.env)}\n### Terraform plan for {env}",
+            f"{':x:' if errored else ':memo:'} **Plan: {_verdict(counts, len(outputs), errored)}.**",
+            _counts_table(counts),
+        ]
+    )
     footer = "---\n" + _provenance(p, values)
     # Display order; fitting order is by priority (the index into `priority`).
     sections: dict[str, _Fitted | None] = {

@@ -32,11 +32,7 @@ def _query(environ: dict[str, Any]) -> dict[str, list[str]]:
 
 def _s3_bucket_subresource(environ: dict[str, Any], subresource: str, method: str) -> bool:
     auth = environ.get("HTTP_AUTHORIZATION", "")
-    return (
-        environ.get("REQUEST_METHOD") == method
-        and subresource in _query(environ)
-        and "/s3/aws4_request" in auth
-    )
+    return environ.get("REQUEST_METHOD") == method and subresource in _query(environ) and "/s3/aws4_request" in auth
 
 
 def _set_header(headers: Headers, name: str, value: str) -> Headers:
@@ -46,8 +42,9 @@ def _set_header(headers: Headers, name: str, value: str) -> Headers:
 
 # PutBucketLifecycleConfiguration: AWS echoes x-amz-transition-default-minimum-object-size on the PUT (moto only
 # sends it on GET) and answers with an empty XML-less body, not text/html.
-def _lifecycle_put_rewrite(environ: dict[str, Any], status: str, headers: Headers,
-                           body: bytes) -> tuple[str, Headers, bytes]:
+def _lifecycle_put_rewrite(
+    environ: dict[str, Any], status: str, headers: Headers, body: bytes
+) -> tuple[str, Headers, bytes]:
     if status.startswith("200"):
         requested = environ.get("HTTP_X_AMZ_TRANSITION_DEFAULT_MINIMUM_OBJECT_SIZE") or "all_storage_classes_128K"
         headers = _set_header(headers, "x-amz-transition-default-minimum-object-size", requested)
@@ -101,8 +98,9 @@ def _bucket_name(environ: dict[str, Any]) -> str:
     return environ.get("HTTP_HOST", "").split(".", 1)[0]  # virtual-hosted style
 
 
-def _lifecycle_put_store(environ: dict[str, Any], status: str, headers: Headers,
-                         body: bytes) -> tuple[str, Headers, bytes]:
+def _lifecycle_put_store(
+    environ: dict[str, Any], status: str, headers: Headers, body: bytes
+) -> tuple[str, Headers, bytes]:
     if status.startswith("200") and environ.get("sandbox.request_body"):
         try:
             LIFECYCLE.put(_bucket_name(environ), environ["sandbox.request_body"])
@@ -111,8 +109,9 @@ def _lifecycle_put_store(environ: dict[str, Any], status: str, headers: Headers,
     return status, headers, body
 
 
-def _lifecycle_get_rewrite(environ: dict[str, Any], status: str, headers: Headers,
-                           body: bytes) -> tuple[str, Headers, bytes]:
+def _lifecycle_get_rewrite(
+    environ: dict[str, Any], status: str, headers: Headers, body: bytes
+) -> tuple[str, Headers, bytes]:
     if status.startswith("200"):
         stored = LIFECYCLE.document(_bucket_name(environ))
         if stored is not None:
@@ -120,8 +119,9 @@ def _lifecycle_get_rewrite(environ: dict[str, Any], status: str, headers: Header
     return status, headers, body
 
 
-def _lifecycle_forget(environ: dict[str, Any], status: str, headers: Headers,
-                      body: bytes) -> tuple[str, Headers, bytes]:
+def _lifecycle_forget(
+    environ: dict[str, Any], status: str, headers: Headers, body: bytes
+) -> tuple[str, Headers, bytes]:
     if status[:1] == "2":
         LIFECYCLE.forget(_bucket_name(environ))
     return status, headers, body
@@ -129,8 +129,12 @@ def _lifecycle_forget(environ: dict[str, Any], status: str, headers: Headers,
 
 def _is_bucket_delete(environ: dict[str, Any]) -> bool:
     path = environ.get("PATH_INFO", "/").strip("/")
-    return (environ.get("REQUEST_METHOD") == "DELETE" and "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
-            and "/" not in path and not environ.get("QUERY_STRING"))
+    return (
+        environ.get("REQUEST_METHOD") == "DELETE"
+        and "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
+        and "/" not in path
+        and not environ.get("QUERY_STRING")
+    )
 
 
 FIXES: list[Fix] = [
@@ -179,8 +183,9 @@ def _policy_allows_log_delivery(target_bucket: Any, target_prefix: str | None) -
     """
     if not target_bucket.policy:
         return False
-    policy = json.loads(target_bucket.policy.decode() if isinstance(target_bucket.policy, bytes)
-                        else target_bucket.policy)
+    policy = json.loads(
+        target_bucket.policy.decode() if isinstance(target_bucket.policy, bytes) else target_bucket.policy
+    )
     wanted = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}/{target_prefix or ''}"
     for statement in _as_list(policy.get("Statement", [])):
         if statement.get("Effect") != "Allow":

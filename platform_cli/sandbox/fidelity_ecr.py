@@ -46,15 +46,18 @@ def _blobs(repository: Any) -> dict[str, bytes]:
 
 
 def _complete_layer_upload(original):
-    def complete_layer_upload(self: Any, repository_name: str, upload_id: str, layer_digests: list[str],
-                              registry_id: str | None = None) -> dict[str, Any]:
+    def complete_layer_upload(
+        self: Any, repository_name: str, upload_id: str, layer_digests: list[str], registry_id: str | None = None
+    ) -> dict[str, Any]:
         repository = self._get_repository(repository_name, registry_id)
         upload = repository.uploads.get(upload_id)
         body = bytes(upload.layer_parts) if upload is not None else b""
         digest = "sha256:" + hashlib.sha256(body).hexdigest()
         if upload is not None and layer_digests and digest not in layer_digests:
-            raise InvalidLayerException(f"The layer digest calculated for the uploaded bytes ({digest}) does not "
-                                        f"match the one given ({', '.join(layer_digests)})")
+            raise InvalidLayerException(
+                f"The layer digest calculated for the uploaded bytes ({digest}) does not "
+                f"match the one given ({', '.join(layer_digests)})"
+            )
         result = original(self, repository_name, upload_id, layer_digests, registry_id)
         _blobs(repository)[result["layerDigest"]] = body
         return result
@@ -75,14 +78,22 @@ def _referenced_blobs(manifest: str) -> list[str]:
 
 
 def _put_image(original):
-    def put_image(self: Any, repository_name: str, image_manifest: str, image_tag: str,
-                  image_manifest_mediatype: str | None = None, digest: str | None = None) -> Any:
+    def put_image(
+        self: Any,
+        repository_name: str,
+        image_manifest: str,
+        image_tag: str,
+        image_manifest_mediatype: str | None = None,
+        digest: str | None = None,
+    ) -> Any:
         repository = self.repositories.get(repository_name)
         if repository is not None:
             missing = [d for d in _referenced_blobs(image_manifest) if d not in repository.layers]
             if missing:
-                raise LayersNotFoundException(f"The image manifest references layers that are not in the "
-                                              f"repository {repository_name}: {', '.join(missing)}")
+                raise LayersNotFoundException(
+                    f"The image manifest references layers that are not in the "
+                    f"repository {repository_name}: {', '.join(missing)}"
+                )
         # ECR names an image by the sha256 of its manifest bytes; moto hashes the layer digests (a random value
         # for an index) when no digest is given.
         computed = "sha256:" + hashlib.sha256(image_manifest.encode()).hexdigest()
@@ -100,8 +111,7 @@ def _get_download_url_for_layer(self: Any) -> str:
     if digest not in _blobs(repository):
         raise LayersNotFoundException(f"The layer {digest} does not exist in the repository {repository_name}")
     host = self.headers.get("Host", "127.0.0.1")
-    url = (f"http://{host}{LAYER_PATH}{repository.registry_id}/{self.region}/{quote(digest)}/"
-           f"{quote(repository_name)}")
+    url = f"http://{host}{LAYER_PATH}{repository.registry_id}/{self.region}/{quote(digest)}/{quote(repository_name)}"
     return json.dumps({"downloadUrl": url, "layerDigest": digest})
 
 
@@ -109,7 +119,7 @@ def serve_layer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     """GET LAYER_PATH...: the bytes of one layer, as ECR's presigned download URL gives them."""
     from moto.ecr.models import ecr_backends
 
-    parts = environ.get("PATH_INFO", "")[len(LAYER_PATH):].split("/", 3)
+    parts = environ.get("PATH_INFO", "")[len(LAYER_PATH) :].split("/", 3)
     body = None
     if len(parts) == 4:
         account, region, digest, name = parts[0], parts[1], unquote(parts[2]), unquote(parts[3])

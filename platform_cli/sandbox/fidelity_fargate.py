@@ -48,8 +48,10 @@ def settle_delay() -> float:
     try:
         return max(float(raw), 0.0)
     except ValueError:
-        print(f"sandbox: {DELAY_ENVVAR}={raw!r} is not a number of seconds; using {DEFAULT_DELAY_SECONDS}",
-              file=sys.stderr)
+        print(
+            f"sandbox: {DELAY_ENVVAR}={raw!r} is not a number of seconds; using {DEFAULT_DELAY_SECONDS}",
+            file=sys.stderr,
+        )
         return DEFAULT_DELAY_SECONDS
 
 
@@ -62,6 +64,7 @@ def _locked(fn: Any) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with _LOCK:
             return fn(*args, **kwargs)
+
     return wrapper
 
 
@@ -70,6 +73,7 @@ def _locked(fn: Any) -> Any:
 # moto has no ListTagsForResource / TagResource / UntagResource and ignores RegisterScalableTarget's Tags. An
 # unknown action is a NotImplementedError, i.e. HTTP 500, which the SDK retries (~25 times with backoff): creating
 # or refreshing an aws_appautoscaling_target took over 8 minutes and then failed.
+
 
 def _autoscaling_tags(backend: Any) -> dict[str, dict[str, str]]:
     if not hasattr(backend, "_sandbox_tags"):
@@ -155,6 +159,7 @@ def _install_autoscaling_tags() -> None:
 # (aws_vpc_security_group_*_rule with referenced_security_group_id) comes back without Description from the
 # authorize call and from DescribeSecurityGroupRules: every plan shows `+ description`.
 
+
 def _install_security_group_rule_description() -> None:
     from moto.ec2.models.security_groups import SecurityGroupRule
 
@@ -169,6 +174,7 @@ def _install_security_group_rule_description() -> None:
 # takes over a VPC's default security group, lists the group's rules and revokes them one by one, skipping a rule
 # that is already gone only on AWS's code, so moto's made `aws_default_security_group` fail now and then (a fresh
 # clone's Fargate apply did).
+
 
 def _install_revoke_unknown_rule_id() -> None:
     from moto.ec2.exceptions import InvalidSecurityGroupRuleIdNotFoundError
@@ -205,13 +211,31 @@ def _install_revoke_unknown_rule_id() -> None:
 # them all), so healthCheckGracePeriodSeconds, deploymentConfiguration (circuit breaker, min/max percent),
 # enableExecuteCommand ... read back empty after a create and the next plan wanted to change them.
 _CREATE_PARAMS_MOTO_READS = {
-    "cluster", "serviceName", "taskDefinition", "desiredCount", "loadBalancers", "schedulingStrategy",
-    "serviceRegistries", "tags", "deploymentController", "launchType", "platformVersion", "propagateTags",
-    "networkConfiguration", "role", "clientToken",
+    "cluster",
+    "serviceName",
+    "taskDefinition",
+    "desiredCount",
+    "loadBalancers",
+    "schedulingStrategy",
+    "serviceRegistries",
+    "tags",
+    "deploymentController",
+    "launchType",
+    "platformVersion",
+    "propagateTags",
+    "networkConfiguration",
+    "role",
+    "clientToken",
 }
 # UpdateService parameters that start a new deployment (desiredCount alone only scales the current one).
-_NEW_DEPLOYMENT_PARAMS = {"task_definition", "network_configuration", "load_balancers", "platform_version",
-                          "capacity_provider_strategy", "service_registries"}
+_NEW_DEPLOYMENT_PARAMS = {
+    "task_definition",
+    "network_configuration",
+    "load_balancers",
+    "platform_version",
+    "capacity_provider_strategy",
+    "service_registries",
+}
 
 
 def _ecs_backend(account: str, region: str) -> Any:
@@ -228,8 +252,9 @@ def _rollout(service: Any) -> dict[str, dict[str, Any]]:
 
 
 def _event(service: Any, message: str) -> None:
-    service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": _now(),
-                              "message": f"(service {service.name}) {message}"})
+    service.events.insert(
+        0, {"id": str(uuid.uuid4()), "createdAt": _now(), "message": f"(service {service.name}) {message}"}
+    )
     del service.events[100:]
 
 
@@ -245,12 +270,21 @@ def _new_deployment(service: Any, reason: str = "") -> dict[str, Any]:
     now = _now()
     network = getattr(service, "network_configuration", None) or None
     deployment = {
-        "id": deployment_id, "status": "PRIMARY", "taskDefinition": service.task_definition,
-        "desiredCount": service.desired_count, "pendingCount": service.desired_count, "runningCount": 0,
-        "failedTasks": 0, "createdAt": now, "updatedAt": now, "launchType": service.launch_type,
+        "id": deployment_id,
+        "status": "PRIMARY",
+        "taskDefinition": service.task_definition,
+        "desiredCount": service.desired_count,
+        "pendingCount": service.desired_count,
+        "runningCount": 0,
+        "failedTasks": 0,
+        "createdAt": now,
+        "updatedAt": now,
+        "launchType": service.launch_type,
         "platformVersion": "1.4.0" if service.platform_version in (None, "LATEST") else service.platform_version,
-        "platformFamily": "Linux", "networkConfiguration": network,
-        "rolloutState": "IN_PROGRESS", "rolloutStateReason": reason or f"ECS deployment {deployment_id} in progress.",
+        "platformFamily": "Linux",
+        "networkConfiguration": network,
+        "rolloutState": "IN_PROGRESS",
+        "rolloutStateReason": reason or f"ECS deployment {deployment_id} in progress.",
     }
     service.deployments.insert(0, deployment)
     _rollout(service)[deployment_id] = {"started": time.monotonic()}
@@ -260,8 +294,13 @@ def _new_deployment(service: Any, reason: str = "") -> dict[str, Any]:
 
 def _service_tasks(backend: Any, service: Any, deployment_id: str | None = None, running: bool = True) -> list[Any]:
     tasks = backend.tasks.get(service.cluster_name, {}).values()
-    return [t for t in tasks if t.group == f"service:{service.name}" and (deployment_id is None or t.started_by == deployment_id)
-            and (not running or t.desired_status == "RUNNING")]
+    return [
+        t
+        for t in tasks
+        if t.group == f"service:{service.name}"
+        and (deployment_id is None or t.started_by == deployment_id)
+        and (not running or t.desired_status == "RUNNING")
+    ]
 
 
 def _refresh_counts(service: Any) -> None:
@@ -330,35 +369,56 @@ def _start_task(backend: Any, service: Any, deployment: dict[str, Any], index: i
         network = {"awsvpcConfiguration": awsvpc}
     # moto's Task would make its own ENI (an address anywhere in 10/8, and a crash when the VPC has no DNS
     # hostnames); the sandbox attaches one as ECS does: in the subnet, with the service's security groups.
-    task = Task(cluster, _WithoutNetwork(task_definition), None, None, backend=backend,
-                group=f"service:{service.name}", launch_type=service.launch_type or "FARGATE",
-                started_by=deployment["id"],
-                tags=list(service.tags) if getattr(service, "propagate_tags", "NONE") == "SERVICE" else [],
-                platform_version=deployment["platformVersion"], capacity_provider_name=None)
+    task = Task(
+        cluster,
+        _WithoutNetwork(task_definition),
+        None,
+        None,
+        backend=backend,
+        group=f"service:{service.name}",
+        launch_type=service.launch_type or "FARGATE",
+        started_by=deployment["id"],
+        tags=list(service.tags) if getattr(service, "propagate_tags", "NONE") == "SERVICE" else [],
+        platform_version=deployment["platformVersion"],
+        capacity_provider_name=None,
+    )
     task._transitions = []  # moto's default "immediate" progression would report RUNNING tasks as STOPPED
     if task_definition.network_mode == "awsvpc" and subnets:
         task.network_configuration = network
         ec2 = ec2_backends[service._account_id][service.region_name]
         attachment_id = str(uuid.uuid4())
-        eni = ec2.create_network_interface(subnet=awsvpc["subnets"][0], private_ip_address=None,
-                                           group_ids=awsvpc.get("securityGroups") or [],
-                                           description=f"arn:aws:ecs:{service.region_name}:{service._account_id}"
-                                                       f":attachment/{attachment_id}")
+        eni = ec2.create_network_interface(
+            subnet=awsvpc["subnets"][0],
+            private_ip_address=None,
+            group_ids=awsvpc.get("securityGroups") or [],
+            description=f"arn:aws:ecs:{service.region_name}:{service._account_id}:attachment/{attachment_id}",
+        )
         eni.status = "in-use"
         eni.device_index = 0
-        dns = getattr(eni, "private_dns_name", None) or \
-            f"ip-{eni.private_ip_address.replace('.', '-')}.{service.region_name}.compute.internal"
-        task.attachments.append({"id": attachment_id, "type": "ElasticNetworkInterface", "status": "ATTACHED",
-                                 "details": [{"name": "subnetId", "value": awsvpc["subnets"][0]},
-                                             {"name": "networkInterfaceId", "value": eni.id},
-                                             {"name": "macAddress", "value": eni.mac_address},
-                                             {"name": "privateDnsName", "value": dns},
-                                             {"name": "privateIPv4Address", "value": eni.private_ip_address}]})
+        dns = (
+            getattr(eni, "private_dns_name", None)
+            or f"ip-{eni.private_ip_address.replace('.', '-')}.{service.region_name}.compute.internal"
+        )
+        task.attachments.append(
+            {
+                "id": attachment_id,
+                "type": "ElasticNetworkInterface",
+                "status": "ATTACHED",
+                "details": [
+                    {"name": "subnetId", "value": awsvpc["subnets"][0]},
+                    {"name": "networkInterfaceId", "value": eni.id},
+                    {"name": "macAddress", "value": eni.mac_address},
+                    {"name": "privateDnsName", "value": dns},
+                    {"name": "privateIPv4Address", "value": eni.private_ip_address},
+                ],
+            }
+        )
     now = _now()
     task.created_at = now
     for container in task.containers:
-        container.network_interfaces = [{"attachmentId": a["id"], "privateIpv4Address": _task_ip(task)}
-                                        for a in task.attachments]
+        container.network_interfaces = [
+            {"attachmentId": a["id"], "privateIpv4Address": _task_ip(task)} for a in task.attachments
+        ]
     if fail_reason:
         _stop_task(task, fail_reason, stop_code="TaskFailedToStart")
         for container in task.containers:
@@ -440,9 +500,8 @@ def _scale(backend: Any, service: Any, deployment: dict[str, Any]) -> None:
         started = [_start_task(backend, service, deployment, i) for i in range(len(running), service.desired_count)]
         _event(service, f"has started {len(started)} tasks: {' '.join(f'(task {t.id})' for t in started)}.")
     elif len(running) > service.desired_count:
-        extra = running[service.desired_count:]
-        _stop_and_deregister(backend, service, extra, "Scaling activity initiated by "
-                                                      f"(deployment {deployment['id']})")
+        extra = running[service.desired_count :]
+        _stop_and_deregister(backend, service, extra, f"Scaling activity initiated by (deployment {deployment['id']})")
         _event(service, f"has stopped {len(extra)} running tasks: {' '.join(f'(task {t.id})' for t in extra)}.")
 
 
@@ -468,8 +527,10 @@ def _complete_deployment(backend: Any, service: Any, primary: dict[str, Any]) ->
 
 
 def _fail_deployment(backend: Any, service: Any, primary: dict[str, Any], image: str) -> None:
-    reason = (f"CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref "
-              f"{image}: {image}: not found")
+    reason = (
+        f"CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref "
+        f"{image}: {image}: not found"
+    )
     failures = max(CIRCUIT_BREAKER_MIN_FAILURES, min(200, -(-primary["desiredCount"] // 2)))
     breaker = _circuit_breaker(service)
     count = failures if breaker.get("enable") else max(primary["desiredCount"], 1)
@@ -484,8 +545,10 @@ def _fail_deployment(backend: Any, service: Any, primary: dict[str, Any], image:
         _rollout(service)[primary["id"]] = {"started": time.monotonic()}
         return
     primary["rolloutState"] = "FAILED"
-    primary["rolloutStateReason"] = (f"ECS deployment circuit breaker: tasks failed to start. "
-                                     f"{primary['failedTasks']} tasks failed, threshold {failures}.")
+    primary["rolloutStateReason"] = (
+        f"ECS deployment circuit breaker: tasks failed to start. "
+        f"{primary['failedTasks']} tasks failed, threshold {failures}."
+    )
     _event(service, f"deployment {primary['id']} deployment failed: tasks failed to start.")
     previous = next((d for d in service.deployments[1:] if d.get("rolloutState") == "COMPLETED"), None)
     if breaker.get("rollback") and previous is not None:
@@ -562,8 +625,11 @@ def _install_ecs() -> None:
                 setattr(service, camelcase_to_underscores(key), value)
         return result
 
-    for name, fn in (("create_service", patched_create_service), ("update_service", patched_update_service),
-                     ("delete_service", patched_delete_service)):
+    for name, fn in (
+        ("create_service", patched_create_service),
+        ("update_service", patched_update_service),
+        ("delete_service", patched_delete_service),
+    ):
         setattr(Backend, name, _locked(fn))
     Response.create_service = _locked(patched_create_response)
 

@@ -38,10 +38,14 @@ def placeholder_image(tag: str) -> tuple[str, dict[str, bytes]]:
     """A Docker v2 manifest for a tiny placeholder image, deterministic per tag, and its blobs by digest (the
     config and the one layer, which a registry needs before it takes the manifest)."""
     config = json.dumps(
-        {"architecture": "amd64", "os": "linux",
-         "config": {"Labels": {"platformctl.placeholder": tag}, "ExposedPorts": {"8080/tcp": {}}},
-         "rootfs": {"type": "layers", "diff_ids": [_sha256(f"layer:{tag}".encode())]}},
-        sort_keys=True, separators=(",", ":"),
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {"Labels": {"platformctl.placeholder": tag}, "ExposedPorts": {"8080/tcp": {}}},
+            "rootfs": {"type": "layers", "diff_ids": [_sha256(f"layer:{tag}".encode())]},
+        },
+        sort_keys=True,
+        separators=(",", ":"),
     ).encode()
     layer = f"placeholder layer for {tag}".encode()
     manifest = {
@@ -62,13 +66,20 @@ def push_blobs(ecr_client: Any, repository: str, blobs: dict[str, bytes]) -> Non
     if not blobs:
         return
     checked = ecr_client.batch_check_layer_availability(repositoryName=repository, layerDigests=list(blobs))
-    have = {layer["layerDigest"] for layer in checked.get("layers", []) if layer.get("layerAvailability") == "AVAILABLE"}
+    have = {
+        layer["layerDigest"] for layer in checked.get("layers", []) if layer.get("layerAvailability") == "AVAILABLE"
+    }
     for digest, body in blobs.items():
         if digest in have:
             continue
         upload_id = ecr_client.initiate_layer_upload(repositoryName=repository)["uploadId"]
-        ecr_client.upload_layer_part(repositoryName=repository, uploadId=upload_id, partFirstByte=0,
-                                     partLastByte=len(body) - 1, layerPartBlob=body)
+        ecr_client.upload_layer_part(
+            repositoryName=repository,
+            uploadId=upload_id,
+            partFirstByte=0,
+            partLastByte=len(body) - 1,
+            layerPartBlob=body,
+        )
         ecr_client.complete_layer_upload(repositoryName=repository, uploadId=upload_id, layerDigests=[digest])
 
 
@@ -76,8 +87,14 @@ def manifest_digest(manifest: str) -> str:
     return _sha256(manifest.encode())
 
 
-def push_placeholder_image(repository: str, tag: str = DEFAULT_TAG, *, ecr_client: Any = None,
-                           endpoint_url: str | None = None, region: str | None = None) -> str:
+def push_placeholder_image(
+    repository: str,
+    tag: str = DEFAULT_TAG,
+    *,
+    ecr_client: Any = None,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+) -> str:
     """Push a placeholder image to `repository` under `tag` and return its digest (sha256:...).
 
     Pass an ecr_client, or an endpoint_url (and region) of a running sandbox; with neither, boto3's defaults
@@ -94,7 +111,10 @@ def push_placeholder_image(repository: str, tag: str = DEFAULT_TAG, *, ecr_clien
         return existing[0]["imageId"]["imageDigest"]
     push_blobs(ecr_client, repository, blobs)
     response = ecr_client.put_image(
-        repositoryName=repository, imageManifest=manifest, imageManifestMediaType=MANIFEST_MEDIA_TYPE,
-        imageTag=tag, imageDigest=digest,
+        repositoryName=repository,
+        imageManifest=manifest,
+        imageManifestMediaType=MANIFEST_MEDIA_TYPE,
+        imageTag=tag,
+        imageDigest=digest,
     )
     return response["image"]["imageId"]["imageDigest"]

@@ -33,8 +33,18 @@ LOG_FILE = "server.log"
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 __all__ = [
-    "SANDBOX_STATE_BUCKET", "SandboxError", "PortInUseError", "AlreadyRunningError", "SandboxInfo",
-    "start", "stop", "status", "ensure_running", "env_vars", "backend_config", "free_port",
+    "SANDBOX_STATE_BUCKET",
+    "SandboxError",
+    "PortInUseError",
+    "AlreadyRunningError",
+    "SandboxInfo",
+    "start",
+    "stop",
+    "status",
+    "ensure_running",
+    "env_vars",
+    "backend_config",
+    "free_port",
 ]
 
 
@@ -110,8 +120,9 @@ def _state_dir(state_dir: str | Path) -> Path:
 def _read_state(directory: Path) -> SandboxInfo | None:
     try:
         data = json.loads((directory / STATE_FILE).read_text())
-        return SandboxInfo(pid=int(data["pid"]), port=int(data["port"]), state_dir=str(directory),
-                           started_at=float(data["started_at"]))
+        return SandboxInfo(
+            pid=int(data["pid"]), port=int(data["port"]), state_dir=str(directory), started_at=float(data["started_at"])
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -130,8 +141,9 @@ def _clear_state(directory: Path) -> None:
 def _health_pid(port: int) -> int | None:
     """The pid our sandbox reports on `port`, or None if nothing (or something else) answers there."""
     try:
-        with urllib.request.urlopen(f"http://{LOOPBACK}:{port}{HEALTH_PATH}",
-                                    timeout=HEALTH_REQUEST_TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(
+            f"http://{LOOPBACK}:{port}{HEALTH_PATH}", timeout=HEALTH_REQUEST_TIMEOUT_SECONDS
+        ) as response:
             data = json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError):
         return None
@@ -188,8 +200,7 @@ def _log_tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
-def start(port: int | None = None, *, state_dir: str | Path,
-          timeout: float = START_TIMEOUT_SECONDS) -> SandboxInfo:
+def start(port: int | None = None, *, state_dir: str | Path, timeout: float = START_TIMEOUT_SECONDS) -> SandboxInfo:
     """Start the sandbox in the background on 127.0.0.1:port and wait until it answers.
 
     Without a port it takes DEFAULT_PORT when that is free, else any free port (a second checkout on the same
@@ -213,7 +224,9 @@ def start(port: int | None = None, *, state_dir: str | Path,
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "platform_cli.sandbox.server", "--port", str(port)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # survives the terminal (and the CLI) that started it
         )
     info = SandboxInfo(pid=process.pid, port=port, state_dir=str(directory), started_at=time.time())

@@ -48,8 +48,13 @@ def _apprunner_app() -> Any:
     app.request_class = BackendRequest
     # JSON-protocol services have one path ("{0}/$" in moto's regex syntax): the root.
     for index, handler in enumerate(url_paths.values()):
-        app.add_url_rule("/", endpoint=f"apprunner{index}", view_func=convert_to_flask_response(handler),
-                         methods=HTTP_METHODS, strict_slashes=False)
+        app.add_url_rule(
+            "/",
+            endpoint=f"apprunner{index}",
+            view_func=convert_to_flask_response(handler),
+            methods=HTTP_METHODS,
+            strict_slashes=False,
+        )
     return app
 
 
@@ -68,8 +73,9 @@ class SandboxApplication:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") == HEALTH_PATH:
-            body = json.dumps({"service": "platformctl-sandbox", "pid": os.getpid(),
-                               "started_at": self.started_at}).encode()
+            body = json.dumps(
+                {"service": "platformctl-sandbox", "pid": os.getpid(), "started_at": self.started_at}
+            ).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         if environ.get("PATH_INFO", "").startswith(LAYER_PATH):

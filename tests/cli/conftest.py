@@ -60,23 +60,47 @@ class Project:
     def write_env(self, env: str, *, account=ACCOUNT, protected=False, approvals=0, region=REGION, extra=""):
         d = self.root / "envs" / env
         d.mkdir(parents=True, exist_ok=True)
-        (d / "env.yaml").write_text(f'account_id: "{account}"\nregion: {region}\nprotected: '
-                                    f'{"true" if protected else "false"}\napprovals: {approvals}\n{extra}')
-        (d / "backend.hcl").write_text(f'bucket = "{STATE_BUCKET}"\nkey = "{self.name}/{env}.tfstate"\n'
-                                       f'region = "{region}"\nencrypt = true\nuse_lockfile = true\n'
-                                       'use_path_style = true\n')
+        (d / "env.yaml").write_text(
+            f'account_id: "{account}"\nregion: {region}\nprotected: '
+            f"{'true' if protected else 'false'}\napprovals: {approvals}\n{extra}"
+        )
+        (d / "backend.hcl").write_text(
+            f'bucket = "{STATE_BUCKET}"\nkey = "{self.name}/{env}.tfstate"\n'
+            f'region = "{region}"\nencrypt = true\nuse_lockfile = true\n'
+            "use_path_style = true\n"
+        )
         (d / "terraform.tfvars").write_text(f'environment = "{env}"\nregion = "{region}"\nproject = "{self.name}"\n')
 
     def commit(self, message="change"):
         subprocess.run(["git", "-C", str(self.root), "add", "-A"], check=True, capture_output=True)
-        subprocess.run(["git", "-C", str(self.root), "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm",
-                        message, "--allow-empty"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(self.root),
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "user.name=t",
+                "commit",
+                "-qm",
+                message,
+                "--allow-empty",
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def invoke(self, *args, input=None, env=None):
         """Run the CLI in-process through CliRunner (env: extra variables, e.g. another person's keys)."""
         runner = CliRunner()
-        return runner.invoke(cli, ["--no-color", "--root", str(self.root), *args], env={**self.env, **(env or {})},
-                             input=input, catch_exceptions=False)
+        return runner.invoke(
+            cli,
+            ["--no-color", "--root", str(self.root), *args],
+            env={**self.env, **(env or {})},
+            input=input,
+            catch_exceptions=False,
+        )
 
     def history(self, env: str) -> list[dict]:
         result = self.invoke("history", env, "--json")
@@ -99,8 +123,14 @@ class Project:
         """Run the installed console script as a real subprocess."""
         exe = VENV_BIN / "platformctl"
         cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "platform_cli"]
-        return subprocess.run([*cmd, "--no-color", "--root", str(self.root), *args], env=env or self.full_env(),
-                              capture_output=True, text=True, timeout=timeout, **kw)
+        return subprocess.run(
+            [*cmd, "--no-color", "--root", str(self.root), *args],
+            env=env or self.full_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            **kw,
+        )
 
     def full_env(self):
         return {**os.environ, **self.env}

@@ -65,34 +65,81 @@ def deployed(moto_endpoint, project):
     sns = boto3.client("sns", region_name=REGION)
     cw = boto3.client("cloudwatch", region_name=REGION)
     name = project.name
-    ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE",
-                          imageScanningConfiguration={"scanOnPush": True})
+    ecr.create_repository(
+        repositoryName=name, imageTagMutability="IMMUTABLE", imageScanningConfiguration={"scanOnPush": True}
+    )
     key = kms.create_key()["KeyMetadata"]["Arn"]
     bucket = f"{name}-artifacts"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
-        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]})
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]
+        },
+    )
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "TLSOnly",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ],
+            }
+        ),
+    )
     topic = sns.create_topic(Name=f"{name}-alerts")["TopicArn"]
-    cw.put_metric_alarm(AlarmName=f"{name}-5xx", MetricName="5xxStatusResponses", Namespace="AWS/AppRunner",
-                        Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
-                        ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic])
-    return {"repository_name": name, "artifact_bucket_name": bucket, "artifact_kms_key_arn": key,
-            "alert_topic_arn": topic, "alarm_names": [f"{name}-5xx"], "service_arn": None, "service_image": None}
+    cw.put_metric_alarm(
+        AlarmName=f"{name}-5xx",
+        MetricName="5xxStatusResponses",
+        Namespace="AWS/AppRunner",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[topic],
+    )
+    return {
+        "repository_name": name,
+        "artifact_bucket_name": bucket,
+        "artifact_kms_key_arn": key,
+        "alert_topic_arn": topic,
+        "alarm_names": [f"{name}-5xx"],
+        "service_arn": None,
+        "service_image": None,
+    }
 
 
 def test_verify_checks_pass_on_a_compliant_deployment(deployed):
     checks = verify_environment(AwsTarget.real(), REGION, deployed)
     assert [c.name for c in checks if c.status == "FAIL"] == []
-    assert {c.name for c in checks if c.status == "ok"} >= {"tags immutable", "scan on push", "versioned",
-                                                           "SSE-KMS with the stack's key", "public access blocked",
-                                                           "TLS-only policy", "alert topic"}
+    assert {c.name for c in checks if c.status == "ok"} >= {
+        "tags immutable",
+        "scan on push",
+        "versioned",
+        "SSE-KMS with the stack's key",
+        "public access blocked",
+        "TLS-only policy",
+        "alert topic",
+    }
     assert [c.status for c in checks if c.area == "service"] == ["skip"]
 
 
@@ -101,10 +148,19 @@ def test_verify_names_each_broken_promise(deployed):
     s3.put_bucket_versioning(Bucket=deployed["artifact_bucket_name"], VersioningConfiguration={"Status": "Suspended"})
     s3.delete_bucket_policy(Bucket=deployed["artifact_bucket_name"])
     boto3.client("ecr", region_name=REGION).put_image_tag_mutability(
-        repositoryName=deployed["repository_name"], imageTagMutability="MUTABLE")
+        repositoryName=deployed["repository_name"], imageTagMutability="MUTABLE"
+    )
     boto3.client("cloudwatch", region_name=REGION).put_metric_alarm(
-        AlarmName=deployed["alarm_names"][0], MetricName="x", Namespace="AWS/AppRunner", Statistic="Sum",
-        Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold", AlarmActions=[])
+        AlarmName=deployed["alarm_names"][0],
+        MetricName="x",
+        Namespace="AWS/AppRunner",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[],
+    )
     failed = {c.name: c.detail for c in verify_environment(AwsTarget.real(), REGION, deployed) if c.failed}
     assert failed.keys() == {"tags immutable", "versioned", "TLS-only policy", deployed["alarm_names"][0]}
     assert failed["versioned"].endswith("Suspended")

@@ -20,8 +20,11 @@ def test_plan_as_a_subprocess_streams_terraform_saves_plan_and_record_and_exits_
     work = project.work_dir / "envs" / "staging"
     record = json.loads((work / "plan-record.json").read_text())
     assert record["counts"] == {"add": 3, "change": 0, "destroy": 0, "replace": 0, "import": 0}
-    assert [c["address"] for c in record["changes"]] == ["aws_ecr_repository.this", "aws_s3_bucket.this",
-                                                         "terraform_data.deploy"]
+    assert [c["address"] for c in record["changes"]] == [
+        "aws_ecr_repository.this",
+        "aws_s3_bucket.this",
+        "terraform_data.deploy",
+    ]
     prov = record["provenance"]
     assert len(prov["git_commit"]) == 40
     assert prov["terraform_version"] == binary_version(find_binary())  # what the tool itself says

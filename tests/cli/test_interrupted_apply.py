@@ -26,8 +26,12 @@ def test_killing_platformctl_mid_apply_loses_nothing_and_apply_continues(project
     request = project.history("prod")[-1]
     assert project.invoke("approve", "prod", env=bob).exit_code == 0
 
-    proc = subprocess.Popen([str(VENV_BIN / "platformctl"), "--no-color", "--root", str(project.root), "apply", "prod"],
-                            env=project.full_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "platformctl"), "--no-color", "--root", str(project.root), "apply", "prod"],
+        env=project.full_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     logs = project.work_dir / "envs/prod/logs"
     deadline = time.monotonic() + WAIT_SECONDS
     while not any(b"terraform_data.deploy" in raw.read_bytes() for raw in logs.glob("*-apply.log.raw")):

@@ -10,8 +10,8 @@ import time
 import boto3
 
 from platform_cli.core.saved_plan import summarize
-from platform_cli.sandbox.images import push_placeholder_image
 from platform_cli.core.tfplan_reader import read_plan_summary
+from platform_cli.sandbox.images import push_placeholder_image
 
 from .conftest import REGION, STATE_BUCKET, VENV_BIN
 
@@ -53,7 +53,8 @@ def test_plan_summary_from_plan_file_matches_terraform_show_json(project):
     tfvars = project.root / "envs/staging/terraform.tfvars"
     tfvars.write_text(tfvars.read_text() + 'scratch_enabled = false\nlogs_suffix = "logs2"\n')
     (project.root / "infra/platform/more.tf").write_text(
-        'resource "aws_s3_bucket" "more" {\n  bucket = "${var.project}-${var.environment}-more"\n}\n')
+        'resource "aws_s3_bucket" "more" {\n  bucket = "${var.project}-${var.environment}-more"\n}\n'
+    )
     digest = push_placeholder_image(f"{project.name}-staging", "v1.2.3", ecr_client=boto3.client("ecr"))
     result = project.invoke("plan", "staging", "--image", "v1.2.3", "--with-json")
     assert result.exit_code == 2, result.output
@@ -103,9 +104,14 @@ def test_ctrl_c_reaches_terraform_which_releases_its_lock(project):
     assert project.invoke("init", "staging").exit_code == 0
     exe = VENV_BIN / "platformctl"
     # As from a terminal: pytest-xdist workers ignore SIGINT, and an ignored signal is inherited across exec.
-    proc = subprocess.Popen([str(exe), "--no-color", "--root", str(project.root), "plan", "staging"],
-                            env=project.full_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [str(exe), "--no-color", "--root", str(project.root), "plan", "staging"],
+        env=project.full_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     s3 = boto3.client("s3", region_name=REGION)
     lock_key = f"{project.name}/staging.tfstate.tflock"
     deadline = time.monotonic() + 60  # wait until Terraform holds the state lock

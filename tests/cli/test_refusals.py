@@ -83,10 +83,18 @@ def test_terraform_too_old_is_refused(offline_project, tmp_path):
 
 
 def test_no_credentials_is_refused(offline_project, tmp_path):
-    env = {k: v for k, v in offline_project.full_env().items()
-           if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")}
-    env.update({"AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_CONFIG_FILE": str(tmp_path / "none"),
-                "AWS_EC2_METADATA_DISABLED": "true"})
+    env = {
+        k: v
+        for k, v in offline_project.full_env().items()
+        if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
+    }
+    env.update(
+        {
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
     result = offline_project.run("plan", "staging", env=env)
     assert result.returncode == 1
     assert "Error: no AWS credentials found (set AWS_PROFILE" in one_line_error(result)
@@ -108,8 +116,15 @@ def test_wrong_aws_account_is_refused(project):
 
 
 def test_state_lock_held_shows_who_holds_it(project):
-    lock = {"ID": "4e1f-lock", "Operation": "OperationTypeApply", "Info": "", "Who": "alice@laptop",
-            "Version": "1.11.4", "Created": "2026-11-22T10:00:00Z", "Path": f"{STATE_BUCKET}/x"}
+    lock = {
+        "ID": "4e1f-lock",
+        "Operation": "OperationTypeApply",
+        "Info": "",
+        "Who": "alice@laptop",
+        "Version": "1.11.4",
+        "Created": "2026-11-22T10:00:00Z",
+        "Path": f"{STATE_BUCKET}/x",
+    }
     s3 = boto3.client("s3", region_name=REGION)
     key = f"{project.name}/staging.tfstate.tflock"
     s3.put_object(Bucket=STATE_BUCKET, Key=key, Body=json.dumps(lock))
@@ -126,8 +141,10 @@ def test_state_lock_held_shows_who_holds_it(project):
 def test_apply_without_a_plan_is_refused(offline_project):
     result = offline_project.invoke("apply", "staging")
     assert result.exit_code == 1
-    assert one_line_error(result) == ("Error: no saved plan for staging: apply only applies a saved plan "
-                                      "(run `platformctl plan staging` first, review it, then apply)")
+    assert one_line_error(result) == (
+        "Error: no saved plan for staging: apply only applies a saved plan "
+        "(run `platformctl plan staging` first, review it, then apply)"
+    )
 
 
 def test_stale_plan_is_refused_naming_what_changed(project):
@@ -227,9 +244,19 @@ def test_a_second_apply_at_the_same_time_names_who_holds_the_lock(project):
     assert project.invoke("plan", "staging").exit_code == 2
     s3 = boto3.client("s3", region_name=REGION)
     key = f"{project.name}/staging.tfstate.platformctl/lock.json"
-    s3.put_object(Bucket=STATE_BUCKET, Key=key, Body=json.dumps(
-        {"holder": "arn:aws:iam::123456789012:user/alice", "operation": "apply staging",
-         "since": "2026-11-26T10:00:00+00:00", "host": "another-machine", "pid": 1}))
+    s3.put_object(
+        Bucket=STATE_BUCKET,
+        Key=key,
+        Body=json.dumps(
+            {
+                "holder": "arn:aws:iam::123456789012:user/alice",
+                "operation": "apply staging",
+                "since": "2026-11-26T10:00:00+00:00",
+                "host": "another-machine",
+                "pid": 1,
+            }
+        ),
+    )
     result = project.invoke("apply", "staging")
     assert result.exit_code == 1
     assert "apply staging refused: arn:aws:iam::123456789012:user/alice holds the lock" in one_line_error(result)
@@ -246,8 +273,10 @@ def test_rollback_refusals(project):
     applied = [e for e in project.history("staging") if e["kind"] == "apply-start"][-1]
     never = project.invoke("rollback", "staging", "--to", applied["id"])
     assert never.exit_code == 1
-    assert f"entry {applied['id']} names release {applied['release_id']}, which never verified in staging" \
+    assert (
+        f"entry {applied['id']} names release {applied['release_id']}, which never verified in staging"
         in one_line_error(never)
+    )
 
 
 def test_verbose_shows_the_traceback(offline_project):
@@ -264,8 +293,13 @@ def test_unknown_environment_subprocess(offline_project):
 
 def test_usage_errors_exit_64_not_the_changes_code(offline_project):
     """2 means "changes present" to CI; a typo must never read as that."""
-    for args in (("plan",), ("plan", "staging", "--image", "sha256:zz"), ("plan", "staging", "--all"),
-                 ("--no-such-flag",), ("apply",)):
+    for args in (
+        ("plan",),
+        ("plan", "staging", "--image", "sha256:zz"),
+        ("plan", "staging", "--all"),
+        ("--no-such-flag",),
+        ("apply",),
+    ):
         result = offline_project.invoke(*args)
         assert result.exit_code == 64, (args, result.output)
         assert "Error:" in result.stderr and "Traceback" not in result.stderr
@@ -285,8 +319,10 @@ def test_env_folder_name_terraform_would_refuse_is_refused_first(offline_project
         assert result.exit_code == 1
         line = one_line_error(result)
         assert "invalid environment name 'Stage_1'" in line
-        assert ("environment must be 2-16 lowercase letters, digits or hyphens, starting with a letter and not "
-                "ending with a hyphen.") in line
+        assert (
+            "environment must be 2-16 lowercase letters, digits or hyphens, starting with a letter and not "
+            "ending with a hyphen."
+        ) in line
 
 
 def test_a_release_that_failed_verify_is_not_promoted(project):

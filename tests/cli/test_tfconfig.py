@@ -33,16 +33,23 @@ def test_a_cli_config_env_var_naming_a_missing_file_is_ignored(tmp_path, monkeyp
 
 
 def test_plugin_dir_setting_becomes_terraform_init_plugin_dir(tmp_path):
-    source = tfconfig.resolve(_paths(tmp_path), environ={"TF_CLI_CONFIG_FILE": str(tmp_path / "absent.rc"),
-                                                         tfconfig.PLUGIN_DIR_ENVVAR: "/opt/tf-plugins"})
+    source = tfconfig.resolve(
+        _paths(tmp_path),
+        environ={"TF_CLI_CONFIG_FILE": str(tmp_path / "absent.rc"), tfconfig.PLUGIN_DIR_ENVVAR: "/opt/tf-plugins"},
+    )
     assert source.init_args() == ["-plugin-dir=/opt/tf-plugins"]
     assert "filesystem_mirror" not in source.cli_config.read_text()
 
 
 def test_module_entry_point_prints_the_config_path_for_the_makefile(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PLATFORMCTL_WORK_DIR": str(tmp_path / "w"),
-           "TF_CLI_CONFIG_FILE": str(tmp_path / "absent.rc")}
-    out = subprocess.run([sys.executable, "-m", "platform_cli.core.tfconfig"], env=env, capture_output=True,
-                         text=True, check=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PLATFORMCTL_WORK_DIR": str(tmp_path / "w"),
+        "TF_CLI_CONFIG_FILE": str(tmp_path / "absent.rc"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "platform_cli.core.tfconfig"], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == str(tmp_path / "w" / "terraform.rc")
     assert Path(out.stdout.strip()).is_file()

@@ -44,8 +44,9 @@ class Deployment:
         env = {**self.env, **(person or {})}
         if work_dir is not None:
             env["PLATFORMCTL_WORK_DIR"] = str(work_dir)
-        return CliRunner().invoke(cli, ["--no-color", "--sandbox", "--root", str(self.root), *args], env=env,
-                                  catch_exceptions=False)
+        return CliRunner().invoke(
+            cli, ["--no-color", "--sandbox", "--root", str(self.root), *args], env=env, catch_exceptions=False
+        )
 
     def must(self, *args: str, codes: tuple[int, ...] = (0,), person: dict[str, str] | None = None) -> Result:
         result = self.run(*args, person=person)
@@ -55,9 +56,13 @@ class Deployment:
     def spawn(self, *args: str, person: dict[str, str] | None = None) -> subprocess.Popen:
         """platformctl as a subprocess (several at once); stdout and stderr merged."""
         env = {**os.environ, **self.env, **(person or {})}
-        return subprocess.Popen([sys.executable, "-m", "platform_cli", "--no-color", "--sandbox", "--root",
-                                 str(self.root), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "platform_cli", "--no-color", "--sandbox", "--root", str(self.root), *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     def client(self, service: str):
         return self.sandbox.client(service, REGION)
@@ -94,8 +99,9 @@ def copy_repository(root: Path, project: str) -> None:
         backend.write_text(backend.read_text().replace("platform/", f"{project}/"))
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "x"],
-                   check=True)
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "x"], check=True
+    )
 
 
 def deploy(sandbox, terraform_env, base: Path, *, with_prod: bool) -> Deployment:
@@ -105,8 +111,7 @@ def deploy(sandbox, terraform_env, base: Path, *, with_prod: bool) -> Deployment
     project = "dep" + uuid.uuid4().hex[:6]
     copy_repository(root, project)
     env = {k: v for k, v in terraform_env({}).items()}
-    env.update(PLATFORMCTL_SANDBOX_DIR=sandbox.info.state_dir, PLATFORMCTL_WORK_DIR=str(base / "work"),
-               NO_COLOR="1")
+    env.update(PLATFORMCTL_SANDBOX_DIR=sandbox.info.state_dir, PLATFORMCTL_WORK_DIR=str(base / "work"), NO_COLOR="1")
     deployment = Deployment(root=root, work_dir=base / "work", env=env, sandbox=sandbox)
     deployment.must("plan", ENV, codes=(2,))
     applies = [deployment.spawn("apply", ENV)]

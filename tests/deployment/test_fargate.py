@@ -25,8 +25,7 @@ def fargate(sandbox, terraform_env, tmp_path_factory) -> Deployment:
     root = base / "repo"
     copy_repository(root, "fg" + uuid.uuid4().hex[:6])
     env = dict(terraform_env({}))
-    env.update(PLATFORMCTL_SANDBOX_DIR=sandbox.info.state_dir, PLATFORMCTL_WORK_DIR=str(base / "work"),
-               NO_COLOR="1")
+    env.update(PLATFORMCTL_SANDBOX_DIR=sandbox.info.state_dir, PLATFORMCTL_WORK_DIR=str(base / "work"), NO_COLOR="1")
     deployment = Deployment(root=root, work_dir=base / "work", env=env, sandbox=sandbox)
     deployment.must("plan", ENV, codes=(2,))
     deployment.must("apply", ENV)
@@ -41,16 +40,25 @@ def fargate(sandbox, terraform_env, tmp_path_factory) -> Deployment:
 
 def _service(fargate: Deployment) -> dict:
     out = fargate.outputs
-    return fargate.client("ecs").describe_services(cluster=out["cluster_name"],
-                                                   services=[out["service_arn"]])["services"][0]
+    return fargate.client("ecs").describe_services(cluster=out["cluster_name"], services=[out["service_arn"]])[
+        "services"
+    ][0]
 
 
 def test_verify_passes_every_check(fargate):
     report = json.loads(fargate.must("verify", ENV, "--json").stdout)
     statuses = {c["name"]: c["status"] for c in report["checks"]}
     assert report["ok"] and set(statuses.values()) == {"ok"}, statuses
-    for name in ("ACTIVE", "running == desired", "expected image", "health check", "targets healthy", "listeners",
-                 "log group KMS-encrypted", "alert topic"):
+    for name in (
+        "ACTIVE",
+        "running == desired",
+        "expected image",
+        "health check",
+        "targets healthy",
+        "listeners",
+        "log group KMS-encrypted",
+        "alert topic",
+    ):
         assert statuses[name] == "ok", name
 
 
@@ -61,18 +69,24 @@ def test_the_service_runs_its_digest_behind_the_load_balancer(fargate):
     assert [d["rolloutState"] for d in service["deployments"]] == ["COMPLETED"]
     assert service["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     container = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"][
-        "containerDefinitions"][0]
+        "containerDefinitions"
+    ][0]
     assert container["image"] == f"{out['registry_url']}@{fargate.digest}" == out["service_image"]
 
     tasks = ecs.list_tasks(cluster=out["cluster_name"], desiredStatus="RUNNING")["taskArns"]
-    ips = {d["value"] for t in ecs.describe_tasks(cluster=out["cluster_name"], tasks=tasks)["tasks"]
-           for a in t["attachments"] for d in a["details"] if d["name"] == "privateIPv4Address"}
+    ips = {
+        d["value"]
+        for t in ecs.describe_tasks(cluster=out["cluster_name"], tasks=tasks)["tasks"]
+        for a in t["attachments"]
+        for d in a["details"]
+        if d["name"] == "privateIPv4Address"
+    }
     group = service["loadBalancers"][0]["targetGroupArn"]
     assert group.endswith(out["target_group_arn_suffix"])
     health = elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
     assert {h["Target"]["Id"] for h in health if h["TargetHealth"]["State"] == "healthy"} == ips and len(ips) == 1
     listeners = elbv2.describe_listeners(LoadBalancerArn=out["alb_arn"])["Listeners"]
-    assert [(l["Port"], l["Protocol"]) for l in listeners] == [(80, "HTTP")]  # no certificate in envs/fargate
+    assert [(lst["Port"], lst["Protocol"]) for lst in listeners] == [(80, "HTTP")]  # no certificate in envs/fargate
     assert out["service_url"] == f"http://{out['alb_dns_name']}"
 
     logs = fargate.client("logs").describe_log_groups(logGroupNamePrefix=out["log_group_name"])["logGroups"]
@@ -111,13 +125,16 @@ def test_a_new_build_rolls_the_service_onto_a_new_task_definition(fargate):
     assert int(after["taskDefinition"].rsplit(":", 1)[1]) == old_revision + 1
     assert after["runningCount"] == after["desiredCount"] == 1
     assert [(d["taskDefinition"], d["rolloutState"]) for d in after["deployments"]] == [
-        (after["taskDefinition"], "COMPLETED")]
+        (after["taskDefinition"], "COMPLETED")
+    ]
     ecs, cluster = fargate.client("ecs"), fargate.outputs["cluster_name"]
-    running = ecs.describe_tasks(cluster=cluster, tasks=ecs.list_tasks(cluster=cluster, desiredStatus="RUNNING")[
-        "taskArns"])["tasks"]
+    running = ecs.describe_tasks(
+        cluster=cluster, tasks=ecs.list_tasks(cluster=cluster, desiredStatus="RUNNING")["taskArns"]
+    )["tasks"]
     assert [t["taskDefinitionArn"] for t in running] == [after["taskDefinition"]]
     image = ecs.describe_task_definition(taskDefinition=after["taskDefinition"])["taskDefinition"][
-        "containerDefinitions"][0]["image"]
+        "containerDefinitions"
+    ][0]["image"]
     assert image.endswith(f"@{digest}")
     fargate.digest = digest
     fargate.outputs = json.loads(fargate.must("output", ENV, "--json").stdout)
@@ -140,6 +157,7 @@ def test_destroy_leaves_nothing_behind(fargate):
 
 # --- verify's listener check with a certificate (no sandbox: stub clients) ---------------------------------------
 
+
 class _Stub:
     def __init__(self, **answers):
         self.answers = answers
@@ -158,15 +176,26 @@ def _listener_checks(listeners: list[dict]) -> dict[str, str]:
     }
     target = _Stub()
     target.client = lambda service, region: clients[service]
-    outputs = {"compute": "ecs_fargate", "service_arn": "arn:svc", "cluster_name": "x", "alb_arn": "arn:alb",
-               "service_url": "https://x.elb.amazonaws.com", "log_group_name": "/ecs/x"}
+    outputs = {
+        "compute": "ecs_fargate",
+        "service_arn": "arn:svc",
+        "cluster_name": "x",
+        "alb_arn": "arn:alb",
+        "service_url": "https://x.elb.amazonaws.com",
+        "log_group_name": "/ecs/x",
+    }
     return {c.name: c.status for c in check_ecs_service(target, "eu-west-1", outputs)}
 
 
 def test_verify_expects_https_and_a_redirect_when_a_certificate_is_configured():
     forward = {"Port": 443, "Protocol": "HTTPS", "DefaultActions": [{"Type": "forward"}]}
-    redirect = {"Port": 80, "Protocol": "HTTP", "DefaultActions": [
-        {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]}
+    redirect = {
+        "Port": 80,
+        "Protocol": "HTTP",
+        "DefaultActions": [
+            {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+        ],
+    }
     plain = {"Port": 80, "Protocol": "HTTP", "DefaultActions": [{"Type": "forward"}]}
     assert _listener_checks([forward, redirect])["listeners"] == "ok"
     assert _listener_checks([forward, plain])["listeners"] == "FAIL"

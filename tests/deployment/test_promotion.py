@@ -23,7 +23,6 @@ PROD = "prod"
 MODEL = b'{"weights": [0.5, -1.25], "bias": 0.1}'
 
 
-
 @pytest.fixture(scope="module")
 def dep(staging_and_prod):
     return staging_and_prod
@@ -129,8 +128,11 @@ def test_rollback_returns_the_previous_release(dep, people):
     env = service["SourceConfiguration"]["ImageRepository"]["ImageConfiguration"]["RuntimeEnvironmentVariables"]
     assert env["MODEL_ARTIFACT_BUCKET"] == out["artifact_bucket_name"]
     assert (env["MODEL_ARTIFACT_KEY"], env["MODEL_ARTIFACT_VERSION_ID"]) == ("models/churn.json", model["version_id"])
-    body = dep.client("s3").get_object(Bucket=out["artifact_bucket_name"], Key="models/churn.json",
-                                       VersionId=model["version_id"])["Body"].read()
+    body = (
+        dep.client("s3")
+        .get_object(Bucket=out["artifact_bucket_name"], Key="models/churn.json", VersionId=model["version_id"])["Body"]
+        .read()
+    )
     assert body == MODEL
     nowhere = dep.run("rollback", PROD, "--to", "no-such-entry", person=people["alice"])
     assert nowhere.exit_code == 1 and "no history entry 'no-such-entry' in prod" in nowhere.stderr

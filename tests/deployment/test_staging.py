@@ -5,9 +5,9 @@ The tests run in file order on one deployment: reads first, then the roll-out of
 
 from __future__ import annotations
 
-import pytest
-
 import json
+
+import pytest
 
 from .conftest import ENV
 
@@ -28,12 +28,16 @@ def test_every_resource_is_there_with_its_security_settings(staging):
     apprunner = staging.client("apprunner")
     service = apprunner.describe_service(ServiceArn=out["service_arn"])["Service"]
     assert service["Status"] == "RUNNING" and out["service_url"] == f"https://{service['ServiceUrl']}"
-    assert service["SourceConfiguration"]["ImageRepository"]["ImageIdentifier"] == \
-        f"{out['registry_url']}@{staging.digest}"
+    assert (
+        service["SourceConfiguration"]["ImageRepository"]["ImageIdentifier"]
+        == f"{out['registry_url']}@{staging.digest}"
+    )
     assert service["SourceConfiguration"]["AuthenticationConfiguration"]["AccessRoleArn"]
     assert service["AutoScalingConfigurationSummary"]["AutoScalingConfigurationName"] != "DefaultConfiguration"
 
-    repository = staging.client("ecr").describe_repositories(repositoryNames=[out["repository_name"]])["repositories"][0]
+    repository = staging.client("ecr").describe_repositories(repositoryNames=[out["repository_name"]])["repositories"][
+        0
+    ]
     assert repository["imageTagMutability"] == "IMMUTABLE"
     assert repository["imageScanningConfiguration"]["scanOnPush"] is True
     assert repository["encryptionConfiguration"]["encryptionType"] == "KMS"
@@ -55,15 +59,18 @@ def test_every_resource_is_there_with_its_security_settings(staging):
     alarms = cloudwatch.describe_alarms(AlarmNames=out["alarm_names"])["MetricAlarms"]
     assert len(alarms) == len(out["alarm_names"]) > 0
     assert all(a["AlarmActions"] == [out["alert_topic_arn"]] == a["OKActions"] for a in alarms)
-    assert {a["MetricName"] for a in alarms} >= {"5xxStatusResponses", "RequestLatency", "CPUUtilization",
-                                                 "MemoryUtilization"}
+    assert {a["MetricName"] for a in alarms} >= {
+        "5xxStatusResponses",
+        "RequestLatency",
+        "CPUUtilization",
+        "MemoryUtilization",
+    }
     assert all(a["Namespace"] == "AWS/AppRunner" and a["TreatMissingData"] == "notBreaching" for a in alarms)
 
     # Only the service's access role may pull; uploads without SSE-KMS are refused; the service reads, not writes.
     ecr = staging.client("ecr")
     (pull,) = json.loads(ecr.get_repository_policy(repositoryName=out["repository_name"])["policyText"])["Statement"]
-    assert set(pull["Action"]) == {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
-                                   "ecr:GetDownloadUrlForLayer"}
+    assert set(pull["Action"]) == {"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
     denials = [st for st in policy if st["Effect"] == "Deny" and "s3:PutObject" in json.dumps(st.get("Action"))]
     assert sorted(next(iter(st["Condition"])) for st in denials) == ["Null", "StringNotEquals"]
@@ -72,8 +79,10 @@ def test_every_resource_is_there_with_its_security_settings(staging):
 def test_state_lives_in_the_sandbox_bucket(staging):
     from platform_cli.sandbox import manager
 
-    keys = [o["Key"] for o in staging.sandbox.client("s3").list_objects_v2(
-        Bucket=manager.SANDBOX_STATE_BUCKET).get("Contents", [])]
+    keys = [
+        o["Key"]
+        for o in staging.sandbox.client("s3").list_objects_v2(Bucket=manager.SANDBOX_STATE_BUCKET).get("Contents", [])
+    ]
     assert any(k.endswith(f"/{ENV}.tfstate") for k in keys), keys
 
 
@@ -102,7 +111,8 @@ def test_read_only_commands_print_no_terraform_init_chatter(staging, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["service_image"].endswith(staging.digest)
     assert [line for line in result.stderr.splitlines() if line.strip()] == [
-        line for line in result.stderr.splitlines() if "initialised Terraform" in line]
+        line for line in result.stderr.splitlines() if "initialised Terraform" in line
+    ]
     assert len(result.stderr.strip().splitlines()) == 1
     again = staging.run("output", ENV, work_dir=tmp_path / "fresh-work")
     assert again.exit_code == 0 and again.stderr.strip() == ""

@@ -40,7 +40,8 @@ class Fault:
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
-            self.path_regex is None or re.search(self.path_regex, path) is not None)
+            self.path_regex is None or re.search(self.path_regex, path) is not None
+        )
 
 
 class FakeGitHub:
@@ -55,12 +56,13 @@ class FakeGitHub:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-github", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-github", daemon=True
+        )
 
     # -- test helpers ------------------------------------------------------------------------------------------
 
-    def start(self) -> "FakeGitHub":
+    def start(self) -> FakeGitHub:
         self._thread.start()
         return self
 
@@ -72,8 +74,14 @@ class FakeGitHub:
         return {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPOSITORY, "GITHUB_API_URL": self.base_url, **extra}
 
     def add_pull_request(self, number: int, title: str = "Change the platform") -> dict:
-        issue = {"number": number, "title": title, "body": "", "state": "open", "labels": [],
-                 "pull_request": {"url": f"{self.base_url}/repos/{REPOSITORY}/pulls/{number}"}}
+        issue = {
+            "number": number,
+            "title": title,
+            "body": "",
+            "state": "open",
+            "labels": [],
+            "pull_request": {"url": f"{self.base_url}/repos/{REPOSITORY}/pulls/{number}"},
+        }
         self.issues[number] = issue
         return issue
 
@@ -81,23 +89,44 @@ class FakeGitHub:
         with self._lock:
             return self._create_comment(number, body)
 
-    def fail(self, status: int, message: str = "", *, times: int = 1, headers: dict[str, str] | None = None,
-             method: str | None = None, path_regex: str | None = None) -> None:
-        body = {"message": message or {401: "Bad credentials", 403: "Resource not accessible by integration",
-                                       404: "Not Found"}.get(status, "Server Error"),
-                "documentation_url": "https://docs.github.com/rest"}
+    def fail(
+        self,
+        status: int,
+        message: str = "",
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        method: str | None = None,
+        path_regex: str | None = None,
+    ) -> None:
+        body = {
+            "message": message
+            or {401: "Bad credentials", 403: "Resource not accessible by integration", 404: "Not Found"}.get(
+                status, "Server Error"
+            ),
+            "documentation_url": "https://docs.github.com/rest",
+        }
         for _ in range(times):
             self.faults.append(Fault(status, body, headers or {}, method, path_regex))
 
     def rate_limit(self, *, status: int = 403, retry_after: int = 7, method: str | None = None) -> None:
-        self.fail(status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
-                          "again.", headers={"Retry-After": str(retry_after)}, method=method)
+        self.fail(
+            status,
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            headers={"Retry-After": str(retry_after)},
+            method=method,
+        )
 
     def add_run_approval(self, run_id: int, login: str, environment: str, state: str = "approved") -> None:
         """A review of a deployment to a protected environment, as GET .../actions/runs/{id}/approvals lists it."""
         self.run_approvals.setdefault(run_id, []).append(
-            {"state": state, "comment": "", "user": {"login": login, "id": abs(hash(login)) % 10**6},
-             "environments": [{"name": environment}]})
+            {
+                "state": state,
+                "comment": "",
+                "user": {"login": login, "id": abs(hash(login)) % 10**6},
+                "environments": [{"name": environment}],
+            }
+        )
 
     def comments_on(self, number: int) -> list[dict]:
         return [c for c in self.comments.values() if c["issue_number"] == number]
@@ -111,17 +140,30 @@ class FakeGitHub:
         return f"{self.base_url}{path}"
 
     def _comment_json(self, c: dict) -> dict:
-        return {"id": c["id"], "body": c["body"], "user": BOT, "node_id": f"IC_{c['id']}",
-                "url": self._url(f"/repos/{REPOSITORY}/issues/comments/{c['id']}"),
-                "html_url": f"https://github.example/{REPOSITORY}/pull/{c['issue_number']}#issuecomment-{c['id']}",
-                "issue_url": self._url(f"/repos/{REPOSITORY}/issues/{c['issue_number']}"),
-                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+        return {
+            "id": c["id"],
+            "body": c["body"],
+            "user": BOT,
+            "node_id": f"IC_{c['id']}",
+            "url": self._url(f"/repos/{REPOSITORY}/issues/comments/{c['id']}"),
+            "html_url": f"https://github.example/{REPOSITORY}/pull/{c['issue_number']}#issuecomment-{c['id']}",
+            "issue_url": self._url(f"/repos/{REPOSITORY}/issues/{c['issue_number']}"),
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+        }
 
     def _issue_json(self, i: dict) -> dict:
-        data = {"number": i["number"], "id": 5000 + i["number"], "title": i["title"], "body": i["body"],
-                "state": i["state"], "labels": [{"name": n} for n in i["labels"]], "user": BOT,
-                "url": self._url(f"/repos/{REPOSITORY}/issues/{i['number']}"),
-                "html_url": f"https://github.example/{REPOSITORY}/issues/{i['number']}"}
+        data = {
+            "number": i["number"],
+            "id": 5000 + i["number"],
+            "title": i["title"],
+            "body": i["body"],
+            "state": i["state"],
+            "labels": [{"name": n} for n in i["labels"]],
+            "user": BOT,
+            "url": self._url(f"/repos/{REPOSITORY}/issues/{i['number']}"),
+            "html_url": f"https://github.example/{REPOSITORY}/issues/{i['number']}",
+        }
         if i.get("pull_request"):
             data["pull_request"] = i["pull_request"]
         return data
@@ -140,10 +182,11 @@ class FakeGitHub:
         for rel, n in (("prev", page - 1), ("next", page + 1), ("first", 1), ("last", last)):
             if 1 <= n <= last and (rel not in ("first", "last") or page != n):
                 links.append(f'<{self._url(path)}?{urlencode({**query, "page": n})}>; rel="{rel}"')
-        return items[(page - 1) * per_page: page * per_page], ({"Link": ", ".join(links)} if links else {})
+        return items[(page - 1) * per_page : page * per_page], ({"Link": ", ".join(links)} if links else {})
 
-    def handle(self, method: str, path: str, query: dict[str, str], headers: dict[str, str],
-               body: Any) -> tuple[int, Any, dict[str, str]]:
+    def handle(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any
+    ) -> tuple[int, Any, dict[str, str]]:
         with self._lock:
             self.requests.append(Request(method, path, query, headers, body))
             for fault in self.faults:
@@ -156,7 +199,7 @@ class FakeGitHub:
             prefix = f"/repos/{REPOSITORY}"
             if not path.startswith(prefix):
                 return 404, {"message": "Not Found"}, {}
-            rest = path[len(prefix):]
+            rest = path[len(prefix) :]
             if rest == "" and method == "GET":
                 return 200, {"full_name": REPOSITORY, "name": REPOSITORY.split("/")[1], "url": self._url(prefix)}, {}
             if m := re.fullmatch(r"/issues/(\d+)/comments", rest):
@@ -182,14 +225,22 @@ class FakeGitHub:
             if rest == "/issues":
                 if method == "GET":
                     state, labels = query.get("state", "open"), [x for x in query.get("labels", "").split(",") if x]
-                    items = [i for n, i in sorted(self.issues.items(), reverse=True)
-                             if (state == "all" or i["state"] == state) and all(x in i["labels"] for x in labels)]
+                    items = [
+                        i
+                        for n, i in sorted(self.issues.items(), reverse=True)
+                        if (state == "all" or i["state"] == state) and all(x in i["labels"] for x in labels)
+                    ]
                     page, link = self._page(path, query, [self._issue_json(i) for i in items])
                     return 200, page, link
                 if method == "POST":
                     number = max(self.issues, default=0) + 1
-                    self.issues[number] = {"number": number, "title": body["title"], "body": body.get("body", ""),
-                                           "state": "open", "labels": list(body.get("labels", []))}
+                    self.issues[number] = {
+                        "number": number,
+                        "title": body["title"],
+                        "body": body.get("body", ""),
+                        "state": "open",
+                        "labels": list(body.get("labels", [])),
+                    }
                     return 201, self._issue_json(self.issues[number]), {}
             if m := re.fullmatch(r"/issues/(\d+)", rest):
                 issue = self.issues.get(int(m.group(1)))

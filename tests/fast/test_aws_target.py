@@ -7,8 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from platform_cli.core.aws import AwsTarget
 
-CREDS = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
-         "AWS_ENDPOINT_URL": "http://127.0.0.1:1"}
+CREDS = {
+    "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "secret",
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:1",
+}
 
 
 def test_one_client_per_service_and_region():

@@ -82,6 +82,7 @@ def _index(job: dict[str, Any], pattern: str) -> int:
 # Triggers and concurrency
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def test_runs_only_on_push_to_main(workflow: dict[str, Any]) -> None:
     on = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` key as True
     assert on == {"push": {"branches": ["main"]}}
@@ -97,6 +98,7 @@ def test_one_deploy_per_branch_and_never_cancelled_half_way(workflow: dict[str, 
 # ---------------------------------------------------------------------------------------------------------------
 # Permissions and credentials
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def test_top_level_permissions_are_empty(workflow: dict[str, Any]) -> None:
     assert workflow["permissions"] == {}
@@ -122,25 +124,34 @@ def test_id_token_only_where_aws_credentials_are_configured(jobs: dict[str, dict
 
 
 def test_credentials_come_from_oidc_roles_in_repository_variables(jobs: dict[str, dict[str, Any]]) -> None:
-    expected_roles = {"publish": "APPLY_ROLE_ARN_STAGING", "staging": "APPLY_ROLE_ARN_STAGING",
-                      "promote": "PROMOTE_ROLE_ARN_PROD", "prod": "APPLY_ROLE_ARN_PROD"}
+    expected_roles = {
+        "publish": "APPLY_ROLE_ARN_STAGING",
+        "staging": "APPLY_ROLE_ARN_STAGING",
+        "promote": "PROMOTE_ROLE_ARN_PROD",
+        "prod": "APPLY_ROLE_ARN_PROD",
+    }
     for name, variable in expected_roles.items():
         (step,) = [s for s in _steps(jobs[name]) if _uses(s).startswith(CONFIGURE_AWS)]
         settings = step["with"]
-        assert settings["role-to-assume"] == "${{ vars.%s }}" % variable, name
+        assert settings["role-to-assume"] == f"${{{{ vars.{variable} }}}}", name
         assert not {"aws-access-key-id", "aws-secret-access-key"} & set(settings), f"job {name}: OIDC, no keys"
         assert "secrets." not in str(settings), name
 
 
 def test_jobs_holding_credentials_run_in_the_environment_their_role_trusts(jobs: dict[str, dict[str, Any]]) -> None:
     assert {n: _environment(j) for n, j in jobs.items() if _configures_aws(j)} == {
-        "publish": "staging", "staging": "staging", "promote": "prod-promote", "prod": "production"}
+        "publish": "staging",
+        "staging": "staging",
+        "promote": "prod-promote",
+        "prod": "production",
+    }
     assert {n for n, j in jobs.items() if _environment(j) == "production"} == {"prod"}
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Actions: pinned, and the same pins as the other workflows
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _pins(path: Path) -> dict[str, set[str]]:
     pins: dict[str, set[str]] = {}
@@ -192,9 +203,10 @@ def test_nothing_is_uploaded(jobs: dict[str, dict[str, Any]]) -> None:
 # Order of jobs and steps
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def test_jobs_run_in_order_test_publish_staging_promote_prod(jobs: dict[str, dict[str, Any]]) -> None:
     assert set(JOB_ORDER) <= set(jobs)
-    for earlier, later in zip(JOB_ORDER, JOB_ORDER[1:]):
+    for earlier, later in zip(JOB_ORDER, JOB_ORDER[1:], strict=False):
         assert earlier in _needs(jobs[later]), f"{later} must need {earlier}"
     assert _needs(jobs["test"]) == set()
     # Every job reachable from `test`: nothing deploys without the tests.
@@ -226,13 +238,15 @@ def test_staging_plans_the_published_release_then_applies_and_verifies(jobs: dic
     staging = jobs["staging"]
     plan = _steps(staging)[_index(staging, r"platformctl plan staging")]
     assert re.search(r'platformctl plan staging --image "\$IMAGE" --model "\$MODEL"', plan["run"])
-    assert plan["env"] == {"IMAGE": "${{ needs.publish.outputs.image }}",
-                           "MODEL": "${{ needs.publish.outputs.model }}"}
+    assert plan["env"] == {"IMAGE": "${{ needs.publish.outputs.image }}", "MODEL": "${{ needs.publish.outputs.model }}"}
     # 0 = no changes and 2 = changes are both a plan; anything else fails the job.
     assert re.search(r"\b0\)", plan["run"]) and re.search(r"\b2\)", plan["run"])
     assert re.search(r'\*\)\s*exit "\$rc"', plan["run"])
-    assert (_index(staging, r"platformctl plan staging") < _index(staging, r"platformctl apply staging")
-            < _index(staging, r"platformctl verify staging"))
+    assert (
+        _index(staging, r"platformctl plan staging")
+        < _index(staging, r"platformctl apply staging")
+        < _index(staging, r"platformctl verify staging")
+    )
 
 
 def test_promote_hands_its_request_id_to_the_prod_job(jobs: dict[str, dict[str, Any]]) -> None:
@@ -254,6 +268,7 @@ def test_prod_is_approved_then_applied_in_the_production_environment(jobs: dict[
 # ---------------------------------------------------------------------------------------------------------------
 # Infrastructure only through platformctl
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def test_infrastructure_steps_call_platformctl_never_terraform(jobs: dict[str, dict[str, Any]]) -> None:
     for name, job in jobs.items():

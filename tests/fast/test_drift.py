@@ -30,8 +30,9 @@ def test_a_changed_alarm_threshold_is_drift():
     shown = copy.deepcopy(FRESH)
     alarm = _drift(shown, 'aws_cloudwatch_metric_alarm.this["cpu"]')
     alarm["change"]["after"]["threshold"] = 99.0
-    assert drifted_resources(shown) == [{"address": alarm["address"], "actions": ["update"],
-                                         "attributes": ["threshold"]}]
+    assert drifted_resources(shown) == [
+        {"address": alarm["address"], "actions": ["update"], "attributes": ["threshold"]}
+    ]
 
 
 def test_insufficient_data_actions_set_by_hand_is_drift():
@@ -64,10 +65,19 @@ def test_a_deleted_resource_is_drift():
     assert drifted_resources(shown) == [{"address": gone["address"], "actions": ["delete"], "attributes": []}]
 
 
-@pytest.mark.parametrize("a,b,same", [
-    (None, [], True), ({}, None, True), ([], {}, True), ({"x": None}, {"x": {}}, True),
-    ([{"a": None}], [{"a": []}], True), (None, ["x"], False), ({"x": 1}, {"x": 2}, False), ([1], [1, 2], False),
-])
+@pytest.mark.parametrize(
+    "a,b,same",
+    [
+        (None, [], True),
+        ({}, None, True),
+        ([], {}, True),
+        ({"x": None}, {"x": {}}, True),
+        ([{"a": None}], [{"a": []}], True),
+        (None, ["x"], False),
+        ({"x": 1}, {"x": 2}, False),
+        ([1], [1, 2], False),
+    ],
+)
 def test_null_and_empty_are_one_value_and_nothing_else_is(a, b, same):
     assert same_ignoring_empty(a, b) is same
 
@@ -83,8 +93,9 @@ def test_a_fresh_fargate_apply_has_read_back_noise_but_no_drift():
 def test_an_ingress_rule_added_by_hand_is_drift():
     shown = copy.deepcopy(FARGATE)
     group = _drift(shown, "aws_security_group.tasks")
-    group["change"]["after"]["ingress"].append({"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22,
-                                                "protocol": "tcp", "description": "by hand"})
+    group["change"]["after"]["ingress"].append(
+        {"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp", "description": "by hand"}
+    )
     assert [d["attributes"] for d in drifted_resources(shown)] == [["ingress"]]
 
 
@@ -92,7 +103,8 @@ def test_a_target_group_attached_to_a_foreign_load_balancer_is_drift():
     shown = copy.deepcopy(FARGATE)
     target_group = _drift(shown, "aws_lb_target_group.this")
     target_group["change"]["after"]["load_balancer_arns"].append(
-        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/someone-else/0123456789abcdef")
+        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/someone-else/0123456789abcdef"
+    )
     assert [d["attributes"] for d in drifted_resources(shown)] == [["load_balancer_arns"]]
 
 

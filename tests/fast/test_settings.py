@@ -23,8 +23,9 @@ def _stack_environment_variable() -> dict:
 def test_the_name_rule_is_the_stacks_rule_in_the_same_words():
     (validation,) = _stack_environment_variable()["validation"]
     condition = validation["condition"][0] if isinstance(validation["condition"], list) else validation["condition"]
-    message = validation["error_message"][0] if isinstance(validation["error_message"], list) \
-        else validation["error_message"]
+    message = (
+        validation["error_message"][0] if isinstance(validation["error_message"], list) else validation["error_message"]
+    )
     stack_pattern = re.search(r'regex\("([^"]+)"', condition).group(1).replace("\\\\", "\\")
     assert stack_pattern == ENV_NAME_PATTERN
     assert message == ENV_NAME_RULE

@@ -102,8 +102,11 @@ def pass_throughs(stack_dir: Path) -> tuple[PassThrough, ...]:
                 for argument, value in body.items():
                     match = PASS_THROUGH.match(_single(value)) if isinstance(_single(value), str) else None
                     if match:
-                        found.append(PassThrough(module_name, source, argument, match.group(1),
-                                                 guard.group(1) if guard else None))
+                        found.append(
+                            PassThrough(
+                                module_name, source, argument, match.group(1), guard.group(1) if guard else None
+                            )
+                        )
     return tuple(found)
 
 
@@ -122,7 +125,7 @@ def expected_conditions(stack_dir: Path, feeds: list[PassThrough]) -> set[tuple[
         # Every input of that module fed straight from a stack variable is renamed, not only the checked one.
         renames = {p.argument: p.stack_variable for p in pass_throughs(stack_dir) if p.module == feed.module}
         for condition in load_variables(feed.source)[feed.argument].conditions:
-            renamed = VAR_REF.sub(lambda m: f"var.{renames.get(m.group(1), m.group(1))}", condition)
+            renamed = VAR_REF.sub(lambda m, renames=renames: f"var.{renames.get(m.group(1), m.group(1))}", condition)
             guards_of.setdefault(renamed, set()).add(feed.guard)
     every_feed = {feed.guard for feed in feeds}
     expected: set[tuple[str | None, str]] = set()
@@ -167,8 +170,9 @@ def mismatches(stack_dir: Path, stack_variable: str) -> list[str]:
     expected = expected_conditions(stack_dir, feeds)
     actual = {_guarded(c) for c in stack.conditions}
     problems += [f"lacks the module's validation condition {_spell(c)}" for c in sorted(expected - actual, key=_spell)]
-    problems += [f"has a validation condition no module input has: {_spell(c)}"
-                 for c in sorted(actual - expected, key=_spell)]
+    problems += [
+        f"has a validation condition no module input has: {_spell(c)}" for c in sorted(actual - expected, key=_spell)
+    ]
     return problems
 
 
@@ -245,11 +249,15 @@ def test_a_faithful_copy_passes_including_cross_variable_checks(tmp_path: Path) 
 
 
 def test_a_weakened_copy_fails_naming_the_variable(tmp_path: Path) -> None:
-    weakened = FAITHFUL_STACK_TF.replace(" && floor(var.thing_min) == var.thing_min", "").replace("default = 3", "default = 4")
+    weakened = FAITHFUL_STACK_TF.replace(" && floor(var.thing_min) == var.thing_min", "").replace(
+        "default = 3", "default = 4"
+    )
     stack_dir = _write_stack(tmp_path, weakened)
     problems_min = mismatches(stack_dir, "thing_min")
-    assert any("lacks the module's validation condition var.thing_min >= 1 && floor(var.thing_min) == var.thing_min" in p
-               for p in problems_min), problems_min
+    assert any(
+        "lacks the module's validation condition var.thing_min >= 1 && floor(var.thing_min) == var.thing_min" in p
+        for p in problems_min
+    ), problems_min
     assert any("default 4 differs from module.thing.max_size's 3" in p for p in mismatches(stack_dir, "thing_max"))
 
 
@@ -259,12 +267,14 @@ def _write_two_target_stack(tmp_path: Path, stack_variables_tf: str) -> Path:
         (tmp_path / "modules" / module).mkdir(parents=True)
         (tmp_path / "modules" / module / "variables.tf").write_text(
             f'variable "size" {{\n  type    = number\n  default = 1\n  validation {{\n'
-            f'    condition     = var.size >= 1 && var.size <= {limit}\n    error_message = "m"\n  }}\n}}\n')
+            f'    condition     = var.size >= 1 && var.size <= {limit}\n    error_message = "m"\n  }}\n}}\n'
+        )
     stack_dir = tmp_path / "stack"
     stack_dir.mkdir()
     (stack_dir / "main.tf").write_text(
         'module "small" {\n  source = "../modules/small"\n  count  = var.compute == "small" ? 1 : 0\n  size   = var.size\n}\n'
-        'module "large" {\n  source = "../modules/large"\n  count  = var.compute == "large" ? 1 : 0\n  size   = var.size\n}\n')
+        'module "large" {\n  source = "../modules/large"\n  count  = var.compute == "large" ? 1 : 0\n  size   = var.size\n}\n'
+    )
     (stack_dir / "variables.tf").write_text(stack_variables_tf)
     return stack_dir
 
@@ -277,8 +287,9 @@ def _size_variable(*conditions: str) -> str:
 def test_a_check_of_a_module_present_for_one_compute_target_is_guarded_by_it(tmp_path: Path) -> None:
     small = "var.size >= 1 && var.size <= 4"
     large = "var.size >= 1 && var.size <= 16"
-    guarded = _write_two_target_stack(tmp_path / "a", _size_variable(f'var.compute != "small" || ({small})',
-                                                                     f'var.compute != "large" || ({large})'))
+    guarded = _write_two_target_stack(
+        tmp_path / "a", _size_variable(f'var.compute != "small" || ({small})', f'var.compute != "large" || ({large})')
+    )
     assert mismatches(guarded, "size") == []
     # Unguarded, the small target's limit would cap the large one too (the old Fargate-at-App-Runner-sizes bug).
     unguarded = _write_two_target_stack(tmp_path / "b", _size_variable(small, large))

@@ -78,6 +78,7 @@ def test_the_three_workflows_exist() -> None:
 # Triggers
 # ---------------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
 def test_no_workflow_runs_untrusted_code_with_secrets(path: Path) -> None:
     on = _on(_load(path))
@@ -108,6 +109,7 @@ def test_drift_is_scheduled_and_manual(workflows: dict[str, dict[str, Any]]) -> 
 # ---------------------------------------------------------------------------------------------------------------
 # Permissions
 # ---------------------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
 def test_top_level_permissions_grant_nothing_to_write(path: Path) -> None:
@@ -149,6 +151,7 @@ def test_the_job_holding_aws_credentials_cannot_write_to_pull_requests(workflows
 # Actions and steps
 # ---------------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
 def test_every_action_is_pinned_to_a_commit_sha_with_its_version(path: Path) -> None:
     uses_lines = [m for line in path.read_text().splitlines() if (m := USES_LINE.match(line))]
@@ -189,8 +192,9 @@ def test_secrets_are_never_put_on_the_command_line(path: Path) -> None:
 def test_concurrency_is_set(path: Path) -> None:
     workflow = _load(path)
     jobs = _jobs(workflow)
-    assert workflow.get("concurrency") or all(job.get("concurrency") for job in jobs.values()), \
+    assert workflow.get("concurrency") or all(job.get("concurrency") for job in jobs.values()), (
         "set a concurrency group so runs of the same change do not pile up"
+    )
 
 
 def test_one_plan_run_per_pull_request(workflows: dict[str, dict[str, Any]]) -> None:
@@ -209,8 +213,9 @@ def test_artifacts_are_short_lived(path: Path) -> None:
 
 
 def test_plan_uploads_the_saved_plan_and_its_json(workflows: dict[str, dict[str, Any]]) -> None:
-    uploads = [s for job in _jobs(workflows["plan.yml"]).values() for s in _steps(job)
-               if _uses(s).startswith(UPLOAD_ARTIFACT)]
+    uploads = [
+        s for job in _jobs(workflows["plan.yml"]).values() for s in _steps(job) if _uses(s).startswith(UPLOAD_ARTIFACT)
+    ]
     assert uploads
     paths = "\n".join(s["with"]["path"] for s in uploads)
     assert "plan.tfplan" in paths and "plan.json" in paths
@@ -257,8 +262,9 @@ def test_fork_pull_requests_skip_the_credentialed_jobs(workflows: dict[str, dict
         scopes = _write_scopes(job.get("permissions"))
         if scopes & {"id-token", "pull-requests"}:
             assert same_repo in " ".join(str(job.get("if", "")).split()), f"job {name} must skip fork PRs"
-    assert any("!=" in str(job.get("if", "")) and "head.repo.full_name" in str(job.get("if", ""))
-               for job in jobs.values()), "a fork PR gets a job that explains why nothing was planned"
+    assert any(
+        "!=" in str(job.get("if", "")) and "head.repo.full_name" in str(job.get("if", "")) for job in jobs.values()
+    ), "a fork PR gets a job that explains why nothing was planned"
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)

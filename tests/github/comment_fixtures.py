@@ -15,13 +15,26 @@ FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
 REAL_PLANS = ("large", "small", "destroy", "replace", "drift", "import_moved", "no_change")
 
-PROVENANCE = {"git_commit": "0123456789abcdef0123456789abcdef01234567", "terraform_version": "1.11.4",
-              "providers": {"registry.terraform.io/hashicorp/aws": "5.100.0"},
-              "created_at": "2026-01-02T03:04:05+00:00", "plan_sha256": "ab" * 32}
-SCAN = {"passed": 41, "failed": 1, "skipped": 2,
-        "failures": [{"check_id": "CKV_AWS_144", "check_name": "Ensure that S3 bucket has cross-region replication "
-                      "enabled", "resource": "module.artifact_store.module.bucket.aws_s3_bucket.this",
-                      "file": "/modules/secure_bucket/main.tf"}]}
+PROVENANCE = {
+    "git_commit": "0123456789abcdef0123456789abcdef01234567",
+    "terraform_version": "1.11.4",
+    "providers": {"registry.terraform.io/hashicorp/aws": "5.100.0"},
+    "created_at": "2026-01-02T03:04:05+00:00",
+    "plan_sha256": "ab" * 32,
+}
+SCAN = {
+    "passed": 41,
+    "failed": 1,
+    "skipped": 2,
+    "failures": [
+        {
+            "check_id": "CKV_AWS_144",
+            "check_name": "Ensure that S3 bucket has cross-region replication enabled",
+            "resource": "module.artifact_store.module.bucket.aws_s3_bucket.this",
+            "file": "/modules/secure_bucket/main.tf",
+        }
+    ],
+}
 RUN_URL = "https://github.com/octo/platform/actions/runs/123456789"
 
 
@@ -42,8 +55,14 @@ def many_changes(total: int = 3000, destroys: int = 5, base: str = "large") -> d
         rc["module_address"] = f"{module}.{rc['module_address']}" if rc.get("module_address") else module
         changes.append(rc)
     for rc in changes[-destroys:] if destroys else []:
-        rc["change"] = {"actions": ["delete"], "before": rc["change"]["after"], "after": None,
-                        "after_unknown": {}, "before_sensitive": {}, "after_sensitive": False}
+        rc["change"] = {
+            "actions": ["delete"],
+            "before": rc["change"]["after"],
+            "after": None,
+            "after_unknown": {},
+            "before_sensitive": {},
+            "after_sensitive": False,
+        }
         rc["action_reason"] = "delete_because_no_resource_config"
     plan["resource_changes"] = changes
     return plan

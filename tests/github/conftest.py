@@ -5,8 +5,8 @@ tests/github has no __init__.py on purpose: as a package it would be imported as
 from __future__ import annotations
 
 import pytest
-
 from fakes.fake_github import FakeGitHub
+
 from platform_cli.github.client import GitHubClient, RateLimitRetry
 
 
@@ -19,9 +19,14 @@ def slept() -> list[float]:
 @pytest.fixture
 def make_client(fake_github: FakeGitHub, slept: list[float]):
     def make(pr: int | None = 7, per_page: int = 100, total: int = 4, **environ: str) -> GitHubClient:
-        return GitHubClient.from_environ(fake_github.environ(**environ), pr=pr, need_pr=False, per_page=per_page,
-                                         retry=RateLimitRetry(total=total, sleep=slept.append),
-                                         seconds_between_requests=None, seconds_between_writes=None)
+        return GitHubClient.from_environ(
+            fake_github.environ(**environ),
+            pr=pr,
+            need_pr=False,
+            per_page=per_page,
+            retry=RateLimitRetry(total=total, sleep=slept.append),
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        )
 
     return make
-

@@ -7,13 +7,19 @@ import json
 import logging
 
 import pytest
+from fakes.fake_github import TOKEN
 
 from platform_cli.core.errors import PlatformError
-from platform_cli.github.client import (GitHubAuthError, GitHubClient, GitHubConfig, GitHubConfigError,
-                                        GitHubError, GitHubNotFound, GitHubPermissionError)
+from platform_cli.github.client import (
+    GitHubAuthError,
+    GitHubClient,
+    GitHubConfig,
+    GitHubConfigError,
+    GitHubError,
+    GitHubNotFound,
+    GitHubPermissionError,
+)
 from platform_cli.github.comment import marker
-
-from fakes.fake_github import TOKEN
 
 
 def body(env: str, text: str) -> str:
@@ -46,8 +52,7 @@ def test_each_environment_gets_its_own_comment(fake_github, make_client):
     client = make_client()
     for env in ("staging", "prod", "staging"):
         client.upsert_comment(None, None, marker(env), body(env, f"plan of {env}"))
-    assert sorted(c["body"].splitlines()[0] for c in fake_github.comments_on(7)) == [marker("prod"),
-                                                                                      marker("staging")]
+    assert sorted(c["body"].splitlines()[0] for c in fake_github.comments_on(7)) == [marker("prod"), marker("staging")]
 
 
 def test_marker_on_page_three_is_found_and_updated(fake_github, make_client):
@@ -217,25 +222,36 @@ def test_drift_issue_search_pages_through_labelled_issues(fake_github, make_clie
 
 # -- configuration ---------------------------------------------------------------------------------------------
 
+
 def test_config_reads_the_github_actions_environment(tmp_path):
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 42}}))
-    config = GitHubConfig.from_environ({"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r",
-                                        "GITHUB_EVENT_PATH": str(event)})
+    config = GitHubConfig.from_environ(
+        {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": str(event)}
+    )
     assert (config.repository, config.api_url, config.pr_number) == ("o/r", "https://api.github.com", 42)
     event.write_text(json.dumps({"number": 5}))
-    enterprise = GitHubConfig.from_environ({"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r",
-                                            "GITHUB_API_URL": "https://ghe.example/api/v3/",
-                                            "GITHUB_EVENT_PATH": str(event)}, pr=9)
+    enterprise = GitHubConfig.from_environ(
+        {
+            "GITHUB_TOKEN": "t",
+            "GITHUB_REPOSITORY": "o/r",
+            "GITHUB_API_URL": "https://ghe.example/api/v3/",
+            "GITHUB_EVENT_PATH": str(event),
+        },
+        pr=9,
+    )
     assert (enterprise.api_url, enterprise.pr_number) == ("https://ghe.example/api/v3", 9)
 
 
-@pytest.mark.parametrize("environ, words", [
-    ({"GITHUB_REPOSITORY": "o/r"}, "GITHUB_TOKEN is not set"),
-    ({"GITHUB_TOKEN": "t"}, "GITHUB_REPOSITORY is not set"),
-    ({"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "just-a-name"}, "owner/name"),
-    ({"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r"}, "no pull request number"),
-])
+@pytest.mark.parametrize(
+    "environ, words",
+    [
+        ({"GITHUB_REPOSITORY": "o/r"}, "GITHUB_TOKEN is not set"),
+        ({"GITHUB_TOKEN": "t"}, "GITHUB_REPOSITORY is not set"),
+        ({"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "just-a-name"}, "owner/name"),
+        ({"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r"}, "no pull request number"),
+    ],
+)
 def test_missing_configuration_is_one_line_with_a_hint(environ, words):
     with pytest.raises(GitHubConfigError) as info:
         GitHubConfig.from_environ(environ)

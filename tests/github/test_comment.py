@@ -12,14 +12,34 @@ import os
 import re
 
 import pytest
-from comment_fixtures import (GOLDEN, PROVENANCE, REAL_PLANS, RUN_URL, SCAN, load_plan, many_changes, structure,
-                              to_html)
+from comment_fixtures import GOLDEN, PROVENANCE, REAL_PLANS, RUN_URL, SCAN, load_plan, many_changes, structure, to_html
 
 from platform_cli.core.masks import Masker
 from platform_cli.github.comment import GITHUB_COMMENT_LIMIT, EnvPlan, code, marker, render_env
 
-ALLOWED_TAGS = {"h3", "h4", "p", "strong", "em", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
-                "details", "summary", "ul", "li", "blockquote", "hr", "a", "br"}
+ALLOWED_TAGS = {
+    "h3",
+    "h4",
+    "p",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "details",
+    "summary",
+    "ul",
+    "li",
+    "blockquote",
+    "hr",
+    "a",
+    "br",
+}
 
 
 def env_plan(plan: dict, env: str = "staging", **kw) -> EnvPlan:
@@ -44,9 +64,15 @@ def check_structure(comment: str, env: str = "staging") -> None:
 def test_golden_comment(name):
     plan = load_plan(name)
     protected = name in ("destroy", "replace")
-    comment = render_env(env_plan(plan, env="prod" if protected else "staging", protected=protected,
-                                  approvals_required=2 if protected else 0,
-                                  approvers="required reviewers of the GitHub environment `production`"))
+    comment = render_env(
+        env_plan(
+            plan,
+            env="prod" if protected else "staging",
+            protected=protected,
+            approvals_required=2 if protected else 0,
+            approvers="required reviewers of the GitHub environment `production`",
+        )
+    )
     golden = GOLDEN / f"{name}.md"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.parent.mkdir(exist_ok=True)
@@ -83,8 +109,11 @@ def test_replace_is_shown_as_replace_with_the_forcing_attribute():
     comment = render_env(env_plan(load_plan("replace")))
     assert "**Plan: 0 to add, 0 to change, 0 to destroy, 3 to replace; 1 output to change.**" in comment
     assert "> - replace `module.monitoring.aws_sns_topic.this`: forced by `name`" in comment
-    assert re.search(r"~ name = \"mlplatform-staging-alerts\" -> \"mlplatform-staging-alarms\"   # forces "
-                     r"replacement", comment)
+    assert re.search(
+        r"~ name = \"mlplatform-staging-alerts\" -> \"mlplatform-staging-alarms\"   # forces "
+        r"replacement",
+        comment,
+    )
 
 
 def test_drift_has_its_own_section_and_leaves_out_refresh_noise():
@@ -107,14 +136,27 @@ def test_output_changes_are_listed():
     comment = render_env(env_plan(load_plan("destroy")))
     outputs = comment.split("#### Output changes (4)")[1].split("```")[1]
     assert {line.split(" ")[1] for line in outputs.splitlines()[1:]} == {
-        "alarm_names", "alert_topic_arn", "dashboard_name", "dashboard_url"}
+        "alarm_names",
+        "alert_topic_arn",
+        "dashboard_name",
+        "dashboard_url",
+    }
 
 
 def test_protected_environment_says_who_must_approve():
-    comment = render_env(env_plan(load_plan("small"), env="prod", protected=True, approvals_required=2,
-                                  approvers="required reviewers of the GitHub environment `production`"))
-    assert ("`prod` is protected: applying needs **2 approvals** from required reviewers of the GitHub "
-            "environment `production`.") in comment
+    comment = render_env(
+        env_plan(
+            load_plan("small"),
+            env="prod",
+            protected=True,
+            approvals_required=2,
+            approvers="required reviewers of the GitHub environment `production`",
+        )
+    )
+    assert (
+        "`prod` is protected: applying needs **2 approvals** from required reviewers of the GitHub "
+        "environment `production`."
+    ) in comment
     unprotected = render_env(env_plan(load_plan("small")))
     assert "protected" not in unprotected
 
@@ -122,8 +164,13 @@ def test_protected_environment_says_who_must_approve():
 def test_provenance_is_shown():
     comment = render_env(env_plan(load_plan("small")))
     footer = comment.split("\n---\n")[1]
-    for fact in ("0123456789abcdef0123456789abcdef01234567", "1.11.4", "registry.terraform.io/hashicorp/aws",
-                 "5.100.0", "2026-01-02T03:04:05+00:00"):
+    for fact in (
+        "0123456789abcdef0123456789abcdef01234567",
+        "1.11.4",
+        "registry.terraform.io/hashicorp/aws",
+        "5.100.0",
+        "2026-01-02T03:04:05+00:00",
+    ):
         assert fact in footer
     assert f"[workflow run artifact](<{RUN_URL}>)" in footer
 
@@ -135,6 +182,7 @@ def test_scan_result_and_not_scanned():
 
 
 # -- size -----------------------------------------------------------------------------------------------------
+
 
 def test_3000_changes_fit_with_verdict_and_every_destroy():
     plan = many_changes(3000, destroys=5)
@@ -187,16 +235,21 @@ def planted_plan() -> dict:
     evil["module_address"] = ""
     evil["change"]["actions"] = ["delete"]
     plan["resource_changes"].append(evil)
-    plan["output_changes"]["evil"] = {"actions": ["create"], "before": None, "after": PLANT, "after_unknown": False,
-                                      "before_sensitive": False, "after_sensitive": False}
+    plan["output_changes"]["evil"] = {
+        "actions": ["create"],
+        "before": None,
+        "after": PLANT,
+        "after_unknown": False,
+        "before_sensitive": False,
+        "after_sensitive": False,
+    }
     return plan
 
 
 def test_plan_values_never_break_out_of_cells_code_or_marker():
     scan = {**SCAN, "failures": [{"check_id": PLANT, "check_name": PLANT, "resource": PLANT, "file": PLANT}]}
     env = "st-->ag<i>ing`|"
-    comment = render_env(env_plan(planted_plan(), env=env, scan=scan,
-                                  provenance={**PROVENANCE, "git_commit": PLANT}))
+    comment = render_env(env_plan(planted_plan(), env=env, scan=scan, provenance={**PROVENANCE, "git_commit": PLANT}))
     seen = structure(comment)
     assert comment.startswith(marker(env) + "\n") and "-->" not in marker(env)[:-3]
     assert seen.comments == [marker(env)[4:-3]]
@@ -224,14 +277,20 @@ def test_sensitive_values_never_appear():
     rc["change"]["after"]["description"] = "new-hunter2-after"
     rc["change"]["before_sensitive"] = {"description": True}
     rc["change"]["after_sensitive"] = {"description": True}
-    created = copy.deepcopy(next(r for r in load_plan("large")["resource_changes"]
-                                 if r["change"]["actions"] == ["create"]))
+    created = copy.deepcopy(
+        next(r for r in load_plan("large")["resource_changes"] if r["change"]["actions"] == ["create"])
+    )
     created["change"]["after"]["password"] = {"nested": ["hunter2-nested"]}
     created["change"]["after_sensitive"] = {"password": True}
     plan["resource_changes"].append(created)
-    plan["output_changes"]["db_password"] = {"actions": ["update"], "before": "hunter2-out-old",
-                                             "after": "hunter2-out-new", "after_unknown": False,
-                                             "before_sensitive": True, "after_sensitive": True}
+    plan["output_changes"]["db_password"] = {
+        "actions": ["update"],
+        "before": "hunter2-out-old",
+        "after": "hunter2-out-new",
+        "after_unknown": False,
+        "before_sensitive": True,
+        "after_sensitive": True,
+    }
     comment = render_env(env_plan(plan))
     assert "hunter2" not in comment
     assert "~ description = (sensitive) -> (sensitive)" in comment
@@ -243,8 +302,9 @@ def test_masked_values_never_appear():
     plan = copy.deepcopy(load_plan("small"))
     rc = next(rc for rc in plan["resource_changes"] if rc["change"]["actions"] == ["update"])
     rc["change"]["after"]["description"] = "token=tok-SECRET-42 and AKIAABCDEFGHIJKLMNOP"
-    masker = Masker.from_environ({"PLATFORMCTL_MASKS": "env:DEPLOY_TOKEN,regexp:AKIA[0-9A-Z]{16}",
-                                  "DEPLOY_TOKEN": "tok-SECRET-42"})
+    masker = Masker.from_environ(
+        {"PLATFORMCTL_MASKS": "env:DEPLOY_TOKEN,regexp:AKIA[0-9A-Z]{16}", "DEPLOY_TOKEN": "tok-SECRET-42"}
+    )
     comment = render_env(env_plan(plan, provenance={**PROVENANCE, "git_commit": "tok-SECRET-42"}), masker=masker)
     assert "tok-SECRET-42" not in comment and "AKIA" not in comment
     assert '"token=*** and ***"' in comment

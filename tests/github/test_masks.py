@@ -9,8 +9,9 @@ from platform_cli.core.masks import Masker
 
 
 def test_env_entries_mask_the_variable_value_everywhere():
-    masker = Masker.from_environ({"PLATFORMCTL_MASKS": "env:DB_PASSWORD, env:API_KEY",
-                                  "DB_PASSWORD": "hunter2", "API_KEY": "k-123"})
+    masker = Masker.from_environ(
+        {"PLATFORMCTL_MASKS": "env:DB_PASSWORD, env:API_KEY", "DB_PASSWORD": "hunter2", "API_KEY": "k-123"}
+    )
     assert masker.mask("pw=hunter2 key=k-123 again hunter2") == "pw=*** key=*** again ***"
 
 
@@ -44,13 +45,16 @@ def test_no_setting_masks_nothing():
     assert Masker.from_environ({"PLATFORMCTL_MASKS": " , "}).mask("text") == "text"
 
 
-@pytest.mark.parametrize("entry, words", [
-    ("secret", "has no prefix"),
-    ("file:/etc/passwd", "unknown prefix 'file'"),
-    ("regexp:([a-z]", "not a valid regular expression"),
-    ("env:", "has no prefix and value"),
-    ("env:NOT-A-NAME", "does not name an environment variable"),
-])
+@pytest.mark.parametrize(
+    "entry, words",
+    [
+        ("secret", "has no prefix"),
+        ("file:/etc/passwd", "unknown prefix 'file'"),
+        ("regexp:([a-z]", "not a valid regular expression"),
+        ("env:", "has no prefix and value"),
+        ("env:NOT-A-NAME", "does not name an environment variable"),
+    ],
+)
 def test_malformed_entries_are_settings_errors(entry, words):
     with pytest.raises(SettingsError) as info:
         Masker.from_environ({"PLATFORMCTL_MASKS": f"env:OK,{entry}"})

@@ -58,8 +58,11 @@ def image(sandbox) -> dict[str, str]:
 
 def source(image_identifier: str, access_role: str) -> dict:
     return {
-        "ImageRepository": {"ImageIdentifier": image_identifier, "ImageRepositoryType": "ECR",
-                            "ImageConfiguration": {"Port": "8080"}},
+        "ImageRepository": {
+            "ImageIdentifier": image_identifier,
+            "ImageRepositoryType": "ECR",
+            "ImageConfiguration": {"Port": "8080"},
+        },
         "AuthenticationConfiguration": {"AccessRoleArn": access_role},
         "AutoDeploymentsEnabled": False,
     }
@@ -68,7 +71,8 @@ def source(image_identifier: str, access_role: str) -> dict:
 @pytest.fixture
 def running_service(apprunner, image, access_role) -> dict:
     service = apprunner.create_service(
-        ServiceName=_unique("svc"), SourceConfiguration=source(f"{image['uri']}@{image['digest']}", access_role),
+        ServiceName=_unique("svc"),
+        SourceConfiguration=source(f"{image['uri']}@{image['digest']}", access_role),
         Tags=[{"Key": "team", "Value": "ml"}],
     )["Service"]
     assert wait_for_status(apprunner, service["ServiceArn"]) == "RUNNING"
@@ -78,11 +82,13 @@ def running_service(apprunner, image, access_role) -> dict:
 # ---------------------------------------------------------------------------------------------- services
 def test_create_service_returns_real_arn_and_url_and_starts_in_progress(apprunner, image, access_role, sandbox):
     name = _unique("svc")
-    response = apprunner.create_service(ServiceName=name,
-                                        SourceConfiguration=source(f"{image['uri']}:{image['tag']}", access_role))
+    response = apprunner.create_service(
+        ServiceName=name, SourceConfiguration=source(f"{image['uri']}:{image['tag']}", access_role)
+    )
     service = response["Service"]
-    assert re.fullmatch(rf"arn:aws:apprunner:us-east-1:123456789012:service/{name}/[0-9a-f]{{32}}",
-                        service["ServiceArn"])
+    assert re.fullmatch(
+        rf"arn:aws:apprunner:us-east-1:123456789012:service/{name}/[0-9a-f]{{32}}", service["ServiceArn"]
+    )
     assert re.fullmatch(r"[a-z0-9]{10}\.us-east-1\.awsapprunner\.com", service["ServiceUrl"])
     assert service["ServiceId"] == service["ServiceArn"].rsplit("/", 1)[1]
     assert service["Status"] == "OPERATION_IN_PROGRESS"
@@ -101,7 +107,8 @@ def test_service_defaults_match_app_runner(running_service, apprunner):
 
 def test_vcpu_and_gb_units_are_reported_in_api_units(apprunner, image, access_role):
     service = apprunner.create_service(
-        ServiceName=_unique("svc"), SourceConfiguration=source(f"{image['uri']}:v1", access_role),
+        ServiceName=_unique("svc"),
+        SourceConfiguration=source(f"{image['uri']}:v1", access_role),
         InstanceConfiguration={"Cpu": "2 vCPU", "Memory": "4 GB"},
     )["Service"]
     assert service["InstanceConfiguration"] == {"Cpu": "2048", "Memory": "4096"}
@@ -109,7 +116,8 @@ def test_vcpu_and_gb_units_are_reported_in_api_units(apprunner, image, access_ro
 
 def test_missing_image_ends_in_create_failed_with_failed_operation(apprunner, image, access_role):
     service = apprunner.create_service(
-        ServiceName=_unique("svc"), SourceConfiguration=source(f"{image['uri']}:does-not-exist", access_role),
+        ServiceName=_unique("svc"),
+        SourceConfiguration=source(f"{image['uri']}:does-not-exist", access_role),
     )["Service"]
     assert wait_for_status(apprunner, service["ServiceArn"]) == "CREATE_FAILED"
     operations = apprunner.list_operations(ServiceArn=service["ServiceArn"])["OperationSummaryList"]
@@ -118,17 +126,20 @@ def test_missing_image_ends_in_create_failed_with_failed_operation(apprunner, im
 
 def test_missing_repository_ends_in_create_failed(apprunner, access_role):
     identifier = "123456789012.dkr.ecr.us-east-1.amazonaws.com/no-such-repo@sha256:" + "0" * 64
-    service = apprunner.create_service(ServiceName=_unique("svc"),
-                                       SourceConfiguration=source(identifier, access_role))["Service"]
+    service = apprunner.create_service(ServiceName=_unique("svc"), SourceConfiguration=source(identifier, access_role))[
+        "Service"
+    ]
     assert wait_for_status(apprunner, service["ServiceArn"]) == "CREATE_FAILED"
 
 
 @pytest.mark.parametrize("cpu,memory", [("1024", "512"), ("256", "4096"), ("4 vCPU", "2 GB"), ("3 vCPU", "6 GB")])
 def test_invalid_cpu_memory_combination_is_refused(apprunner, image, access_role, cpu, memory):
     with pytest.raises(ClientError) as excinfo:
-        apprunner.create_service(ServiceName=_unique("svc"),
-                                 SourceConfiguration=source(f"{image['uri']}:v1", access_role),
-                                 InstanceConfiguration={"Cpu": cpu, "Memory": memory})
+        apprunner.create_service(
+            ServiceName=_unique("svc"),
+            SourceConfiguration=source(f"{image['uri']}:v1", access_role),
+            InstanceConfiguration={"Cpu": cpu, "Memory": memory},
+        )
     assert _error_code(excinfo) == "InvalidRequestException"
 
 
@@ -141,8 +152,9 @@ def test_invalid_service_name_is_refused(apprunner, image, access_role, name):
 
 def test_second_service_with_same_name_is_refused(apprunner, running_service, image, access_role):
     with pytest.raises(ClientError) as excinfo:
-        apprunner.create_service(ServiceName=running_service["ServiceName"],
-                                 SourceConfiguration=source(f"{image['uri']}:v1", access_role))
+        apprunner.create_service(
+            ServiceName=running_service["ServiceName"], SourceConfiguration=source(f"{image['uri']}:v1", access_role)
+        )
     assert _error_code(excinfo) == "InvalidRequestException"
     assert "already exists" in excinfo.value.response["Error"]["Message"]
 
@@ -156,8 +168,13 @@ def test_private_ecr_without_access_role_is_refused(apprunner, image):
 
 def test_unknown_service_is_resource_not_found(apprunner):
     arn = "arn:aws:apprunner:us-east-1:123456789012:service/ghost/" + "0" * 32
-    for call in (apprunner.describe_service, apprunner.delete_service, apprunner.pause_service,
-                 apprunner.start_deployment, apprunner.list_operations):
+    for call in (
+        apprunner.describe_service,
+        apprunner.delete_service,
+        apprunner.pause_service,
+        apprunner.start_deployment,
+        apprunner.list_operations,
+    ):
         with pytest.raises(ClientError) as excinfo:
             call(ServiceArn=arn)
         assert _error_code(excinfo) == "ResourceNotFoundException"
@@ -231,8 +248,9 @@ def test_delete_service_reaches_deleted_and_frees_the_name(apprunner, running_se
     with pytest.raises(ClientError) as excinfo:
         apprunner.delete_service(ServiceArn=arn)
     assert _error_code(excinfo) == "InvalidStateException"
-    again = apprunner.create_service(ServiceName=running_service["ServiceName"],
-                                     SourceConfiguration=source(f"{image['uri']}:v1", access_role))["Service"]
+    again = apprunner.create_service(
+        ServiceName=running_service["ServiceName"], SourceConfiguration=source(f"{image['uri']}:v1", access_role)
+    )["Service"]
     assert again["ServiceArn"] != arn
 
 
@@ -251,16 +269,21 @@ def test_region_and_account_come_from_the_request(sandbox, image, access_role):
 # ------------------------------------------------------------------------------ auto scaling configurations
 def test_auto_scaling_configuration_revisions_and_latest(apprunner):
     name = _unique("asc")
-    first = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName=name, MinSize=1, MaxSize=3,
-                                                        MaxConcurrency=50)["AutoScalingConfiguration"]
-    second = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName=name,
-                                                         MaxSize=5)["AutoScalingConfiguration"]
-    assert re.fullmatch(rf"arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/{name}/1/[0-9a-f]{{32}}",
-                        first["AutoScalingConfigurationArn"])
+    first = apprunner.create_auto_scaling_configuration(
+        AutoScalingConfigurationName=name, MinSize=1, MaxSize=3, MaxConcurrency=50
+    )["AutoScalingConfiguration"]
+    second = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName=name, MaxSize=5)[
+        "AutoScalingConfiguration"
+    ]
+    assert re.fullmatch(
+        rf"arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/{name}/1/[0-9a-f]{{32}}",
+        first["AutoScalingConfigurationArn"],
+    )
     assert (first["AutoScalingConfigurationRevision"], second["AutoScalingConfigurationRevision"]) == (1, 2)
     assert first["Status"] == "active"  # App Runner reports auto-scaling status in lower case
     described = apprunner.describe_auto_scaling_configuration(
-        AutoScalingConfigurationArn=first["AutoScalingConfigurationArn"])["AutoScalingConfiguration"]
+        AutoScalingConfigurationArn=first["AutoScalingConfigurationArn"]
+    )["AutoScalingConfiguration"]
     assert described["Latest"] is False and described["MaxConcurrency"] == 50
     latest = apprunner.list_auto_scaling_configurations(AutoScalingConfigurationName=name, LatestOnly=True)
     assert [c["AutoScalingConfigurationRevision"] for c in latest["AutoScalingConfigurationSummaryList"]] == [2]
@@ -272,14 +295,16 @@ def test_auto_scaling_configuration_revisions_and_latest(apprunner):
     assert by_name["AutoScalingConfiguration"]["AutoScalingConfigurationRevision"] == 2
 
     deleted = apprunner.delete_auto_scaling_configuration(
-        AutoScalingConfigurationArn=second["AutoScalingConfigurationArn"])["AutoScalingConfiguration"]
+        AutoScalingConfigurationArn=second["AutoScalingConfigurationArn"]
+    )["AutoScalingConfiguration"]
     assert deleted["Status"] == "inactive" and "DeletedAt" in deleted
     remaining = apprunner.list_auto_scaling_configurations(AutoScalingConfigurationName=name, LatestOnly=True)
     assert [c["AutoScalingConfigurationRevision"] for c in remaining["AutoScalingConfigurationSummaryList"]] == [1]
 
 
-@pytest.mark.parametrize("kwargs", [{"MinSize": 5, "MaxSize": 2}, {"MaxSize": 26}, {"MaxConcurrency": 201},
-                                    {"MinSize": 26, "MaxSize": 25}])
+@pytest.mark.parametrize(
+    "kwargs", [{"MinSize": 5, "MaxSize": 2}, {"MaxSize": 26}, {"MaxConcurrency": 201}, {"MinSize": 26, "MaxSize": 25}]
+)
 def test_invalid_auto_scaling_values_are_refused(apprunner, kwargs):
     with pytest.raises(ClientError) as excinfo:
         apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName=_unique("asc"), **kwargs)
@@ -287,18 +312,25 @@ def test_invalid_auto_scaling_values_are_refused(apprunner, kwargs):
 
 
 def test_auto_scaling_configuration_in_use_cannot_be_deleted(apprunner, image, access_role):
-    config = apprunner.create_auto_scaling_configuration(
-        AutoScalingConfigurationName=_unique("asc"))["AutoScalingConfiguration"]
-    service = apprunner.create_service(ServiceName=_unique("svc"),
-                                       SourceConfiguration=source(f"{image['uri']}:v1", access_role),
-                                       AutoScalingConfigurationArn=config["AutoScalingConfigurationArn"])["Service"]
-    assert service["AutoScalingConfigurationSummary"]["AutoScalingConfigurationArn"] == \
-        config["AutoScalingConfigurationArn"]
+    config = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName=_unique("asc"))[
+        "AutoScalingConfiguration"
+    ]
+    service = apprunner.create_service(
+        ServiceName=_unique("svc"),
+        SourceConfiguration=source(f"{image['uri']}:v1", access_role),
+        AutoScalingConfigurationArn=config["AutoScalingConfigurationArn"],
+    )["Service"]
+    assert (
+        service["AutoScalingConfigurationSummary"]["AutoScalingConfigurationArn"]
+        == config["AutoScalingConfigurationArn"]
+    )
     described = apprunner.describe_auto_scaling_configuration(
-        AutoScalingConfigurationArn=config["AutoScalingConfigurationArn"])["AutoScalingConfiguration"]
+        AutoScalingConfigurationArn=config["AutoScalingConfigurationArn"]
+    )["AutoScalingConfiguration"]
     assert described["HasAssociatedService"] is True
     listed = apprunner.list_services_for_auto_scaling_configuration(
-        AutoScalingConfigurationArn=config["AutoScalingConfigurationArn"])
+        AutoScalingConfigurationArn=config["AutoScalingConfigurationArn"]
+    )
     assert listed["ServiceArnList"] == [service["ServiceArn"]]
     with pytest.raises(ClientError) as excinfo:
         apprunner.delete_auto_scaling_configuration(AutoScalingConfigurationArn=config["AutoScalingConfigurationArn"])
@@ -319,30 +351,36 @@ def test_unknown_auto_scaling_configuration_is_not_found(apprunner):
 def test_observability_configuration_lifecycle(apprunner, image, access_role):
     name = _unique("obs")
     first = apprunner.create_observability_configuration(
-        ObservabilityConfigurationName=name, TraceConfiguration={"Vendor": "AWSXRAY"})["ObservabilityConfiguration"]
-    second = apprunner.create_observability_configuration(
-        ObservabilityConfigurationName=name)["ObservabilityConfiguration"]
+        ObservabilityConfigurationName=name, TraceConfiguration={"Vendor": "AWSXRAY"}
+    )["ObservabilityConfiguration"]
+    second = apprunner.create_observability_configuration(ObservabilityConfigurationName=name)[
+        "ObservabilityConfiguration"
+    ]
     assert ":observabilityconfiguration/" + name + "/1/" in first["ObservabilityConfigurationArn"]
     assert (first["Status"], second["ObservabilityConfigurationRevision"], second["Latest"]) == ("ACTIVE", 2, True)
     assert apprunner.describe_observability_configuration(
         ObservabilityConfigurationArn=first["ObservabilityConfigurationArn"]
     )["ObservabilityConfiguration"]["TraceConfiguration"] == {"Vendor": "AWSXRAY"}
     latest = apprunner.list_observability_configurations(ObservabilityConfigurationName=name, LatestOnly=True)
-    assert [c["ObservabilityConfigurationRevision"]
-            for c in latest["ObservabilityConfigurationSummaryList"]] == [2]
+    assert [c["ObservabilityConfigurationRevision"] for c in latest["ObservabilityConfigurationSummaryList"]] == [2]
 
     service = apprunner.create_service(
-        ServiceName=_unique("svc"), SourceConfiguration=source(f"{image['uri']}:v1", access_role),
-        ObservabilityConfiguration={"ObservabilityEnabled": True,
-                                    "ObservabilityConfigurationArn": first["ObservabilityConfigurationArn"]},
+        ServiceName=_unique("svc"),
+        SourceConfiguration=source(f"{image['uri']}:v1", access_role),
+        ObservabilityConfiguration={
+            "ObservabilityEnabled": True,
+            "ObservabilityConfigurationArn": first["ObservabilityConfigurationArn"],
+        },
     )["Service"]
     assert service["ObservabilityConfiguration"]["ObservabilityEnabled"] is True
     with pytest.raises(ClientError) as excinfo:
         apprunner.delete_observability_configuration(
-            ObservabilityConfigurationArn=first["ObservabilityConfigurationArn"])
+            ObservabilityConfigurationArn=first["ObservabilityConfigurationArn"]
+        )
     assert _error_code(excinfo) == "InvalidRequestException"
     deleted = apprunner.delete_observability_configuration(
-        ObservabilityConfigurationArn=second["ObservabilityConfigurationArn"])["ObservabilityConfiguration"]
+        ObservabilityConfigurationArn=second["ObservabilityConfigurationArn"]
+    )["ObservabilityConfiguration"]
     assert deleted["Status"] == "INACTIVE"
 
 
@@ -368,8 +406,9 @@ def network(sandbox) -> dict[str, str]:
 
 def test_vpc_connector_lifecycle(apprunner, network, image, access_role):
     name = _unique("conn")
-    connector = apprunner.create_vpc_connector(VpcConnectorName=name, Subnets=[network["subnet"]],
-                                               SecurityGroups=[network["group"]])["VpcConnector"]
+    connector = apprunner.create_vpc_connector(
+        VpcConnectorName=name, Subnets=[network["subnet"]], SecurityGroups=[network["group"]]
+    )["VpcConnector"]
     arn = connector["VpcConnectorArn"]
     assert ":vpcconnector/" + name + "/1/" in arn and connector["Status"] == "ACTIVE"
     assert apprunner.describe_vpc_connector(VpcConnectorArn=arn)["VpcConnector"]["Subnets"] == [network["subnet"]]
@@ -379,7 +418,8 @@ def test_vpc_connector_lifecycle(apprunner, network, image, access_role):
     assert _error_code(excinfo) == "InvalidRequestException"
 
     service = apprunner.create_service(
-        ServiceName=_unique("svc"), SourceConfiguration=source(f"{image['uri']}:v1", access_role),
+        ServiceName=_unique("svc"),
+        SourceConfiguration=source(f"{image['uri']}:v1", access_role),
         NetworkConfiguration={"EgressConfiguration": {"EgressType": "VPC", "VpcConnectorArn": arn}},
     )["Service"]
     assert service["NetworkConfiguration"]["EgressConfiguration"]["VpcConnectorArn"] == arn

@@ -21,27 +21,51 @@ def test_bucket_logging_accepts_a_policy_that_also_has_a_wildcard_principal(sand
     """moto 5.2.5 answers HTTP 500 here (and the aws provider retries for minutes); AWS accepts it."""
     s3 = sandbox.client("s3")
     source, target = _bucket(s3, "src"), _bucket(s3, "logs")
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-         "Resource": [f"arn:aws:s3:::{target}", f"arn:aws:s3:::{target}/*"],
-         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        {"Sid": "AllowS3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{target}/*"},
-    ]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{target}", f"arn:aws:s3:::{target}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "AllowS3ServerAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{target}/*",
+            },
+        ],
+    }
     s3.put_bucket_policy(Bucket=target, Policy=json.dumps(policy))
-    s3.put_bucket_logging(Bucket=source, BucketLoggingStatus={
-        "LoggingEnabled": {"TargetBucket": target, "TargetPrefix": f"s3/{source}/"}})
+    s3.put_bucket_logging(
+        Bucket=source, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": f"s3/{source}/"}}
+    )
     assert s3.get_bucket_logging(Bucket=source)["LoggingEnabled"]["TargetBucket"] == target
 
 
 def test_bucket_logging_without_log_delivery_permission_is_still_refused(sandbox):
     s3 = sandbox.client("s3")
     source, target = _bucket(s3, "src"), _bucket(s3, "logs")
-    s3.put_bucket_policy(Bucket=target, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"arn:aws:s3:::{target}/*"}]}))
+    s3.put_bucket_policy(
+        Bucket=target,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"arn:aws:s3:::{target}/*"}
+                ],
+            }
+        ),
+    )
     try:
-        s3.put_bucket_logging(Bucket=source, BucketLoggingStatus={
-            "LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "x/"}})
+        s3.put_bucket_logging(
+            Bucket=source, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "x/"}}
+        )
     except s3.exceptions.ClientError as error:
         assert error.response["Error"]["Code"] == "InvalidTargetBucketForLogging"
     else:
@@ -51,8 +75,12 @@ def test_bucket_logging_without_log_delivery_permission_is_still_refused(sandbox
 def test_put_lifecycle_echoes_the_transition_minimum_size(sandbox):
     s3 = sandbox.client("s3")
     bucket = _bucket(s3, "lc")
-    response = s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
-        {"ID": "expire", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 30}}]})
+    response = s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [{"ID": "expire", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 30}}]
+        },
+    )
     assert response["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
     got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     assert got["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
@@ -65,8 +93,10 @@ def test_middleware_passes_unmatched_requests_through_untouched():
         return [b"body"]
 
     seen = {}
-    body = FidelityMiddleware(app)({"REQUEST_METHOD": "GET", "QUERY_STRING": ""},
-                                   lambda status, headers: seen.update(status=status, headers=headers))
+    body = FidelityMiddleware(app)(
+        {"REQUEST_METHOD": "GET", "QUERY_STRING": ""},
+        lambda status, headers: seen.update(status=status, headers=headers),
+    )
     assert list(body) == [b"body"] and seen["headers"] == [("X-Original", "yes")]
 
 
@@ -75,14 +105,29 @@ def test_lifecycle_rules_round_trip_exactly(sandbox):
     s3 = sandbox.client("s3")
     bucket = _bucket(s3, "lc")
     rules = [
-        {"ID": "noncurrent", "Status": "Enabled", "Filter": {"Prefix": "models/"},
-         "NoncurrentVersionExpiration": {"NoncurrentDays": 30, "NewerNoncurrentVersions": 3},
-         "NoncurrentVersionTransitions": [{"NoncurrentDays": 10, "StorageClass": "GLACIER",
-                                           "NewerNoncurrentVersions": 2}],
-         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
-        {"ID": "sized-and", "Status": "Enabled", "Expiration": {"Days": 90},
-         "Filter": {"And": {"Prefix": "x/", "Tags": [{"Key": "k", "Value": "v"}], "ObjectSizeGreaterThan": 10,
-                            "ObjectSizeLessThan": 5000}}},
+        {
+            "ID": "noncurrent",
+            "Status": "Enabled",
+            "Filter": {"Prefix": "models/"},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 30, "NewerNoncurrentVersions": 3},
+            "NoncurrentVersionTransitions": [
+                {"NoncurrentDays": 10, "StorageClass": "GLACIER", "NewerNoncurrentVersions": 2}
+            ],
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+        },
+        {
+            "ID": "sized-and",
+            "Status": "Enabled",
+            "Expiration": {"Days": 90},
+            "Filter": {
+                "And": {
+                    "Prefix": "x/",
+                    "Tags": [{"Key": "k", "Value": "v"}],
+                    "ObjectSizeGreaterThan": 10,
+                    "ObjectSizeLessThan": 5000,
+                }
+            },
+        },
         {"ID": "sized", "Status": "Disabled", "Filter": {"ObjectSizeLessThan": 1000}, "Expiration": {"Days": 1}},
         {"ID": "everything", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 365}},
     ]
@@ -104,8 +149,10 @@ def test_lifecycle_rules_round_trip_exactly(sandbox):
 def test_recreated_bucket_does_not_inherit_old_lifecycle_rules(sandbox):
     s3 = sandbox.client("s3")
     bucket = _bucket(s3, "lc")
-    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
-        {"ID": "old", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 3}}]})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": [{"ID": "old", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 3}}]},
+    )
     s3.delete_bucket(Bucket=bucket)
     s3.create_bucket(Bucket=bucket)
     try:
@@ -126,8 +173,9 @@ def test_placeholder_image_digest_is_the_manifest_sha256_as_in_any_registry(sand
     assert digest == manifest_digest(placeholder_manifest("v1"))
     assert push_placeholder_image(name, "v1", ecr_client=ecr) == digest  # re-push of an immutable tag: no-op
     assert push_placeholder_image(name, "v2", ecr_client=ecr) != digest  # each tag is its own build
-    manifest = json.loads(ecr.batch_get_image(repositoryName=name, imageIds=[{"imageDigest": digest}])
-                          ["images"][0]["imageManifest"])
+    manifest = json.loads(
+        ecr.batch_get_image(repositoryName=name, imageIds=[{"imageDigest": digest}])["images"][0]["imageManifest"]
+    )
     assert manifest["schemaVersion"] == 2 and manifest["layers"]
 
 
@@ -152,11 +200,31 @@ def test_a_conditional_deny_in_a_bucket_policy_does_not_refuse_every_upload(sand
     bucket = f"cond-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     arn = f"arn:aws:s3:::{bucket}"
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
-         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        {"Sid": "NoSecrets", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
-         "Resource": f"{arn}/secrets/*"}]}))
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "TLSOnly",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [arn, f"{arn}/*"],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    },
+                    {
+                        "Sid": "NoSecrets",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:PutObject",
+                        "Resource": f"{arn}/secrets/*",
+                    },
+                ],
+            }
+        ),
+    )
     assert s3.put_object(Bucket=bucket, Key="models/m.json", Body=b"{}")["ResponseMetadata"]["HTTPStatusCode"] == 200
     with pytest.raises(ClientError) as denied:
         s3.put_object(Bucket=bucket, Key="secrets/x", Body=b"no")

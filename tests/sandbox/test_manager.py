@@ -39,8 +39,13 @@ def test_start_status_env_and_stop(state_dir):
     info = manager.start(manager.free_port(), state_dir=state_dir)
     assert info.endpoint == f"http://127.0.0.1:{info.port}"
     assert manager.status(state_dir) == info
-    s3 = boto3.client("s3", endpoint_url=info.endpoint, region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=info.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     assert manager.SANDBOX_STATE_BUCKET in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert info.env["AWS_ENDPOINT_URL"] == info.endpoint
     assert info.env["AWS_ACCESS_KEY_ID"] == "testing" and info.env["AWS_REGION"] == "us-east-1"
@@ -57,13 +62,18 @@ def test_sandbox_listens_on_loopback_only(state_dir):
         pytest.skip("no /proc/net/tcp to read listening sockets from")
     listening = [line.split()[1] for line in table if line.split()[3] == "0A"]  # 0A = LISTEN
     ours = [address for address in listening if int(address.split(":")[1], 16) == info.port]
-    assert ours == ["0100007F:%04X" % info.port]  # 127.0.0.1, little-endian hex
+    assert ours == [f"0100007F:{info.port:04X}"]  # 127.0.0.1, little-endian hex
 
 
 def test_restart_resets_world_and_state(state_dir):
     info = manager.start(manager.free_port(), state_dir=state_dir)
-    s3 = boto3.client("s3", endpoint_url=info.endpoint, region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=info.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     s3.create_bucket(Bucket="leftover")
     s3.put_object(Bucket=manager.SANDBOX_STATE_BUCKET, Key="env/terraform.tfstate", Body=b"{}")
     manager.stop(state_dir)
@@ -131,8 +141,13 @@ def test_cli_start_status_env_push_stop(state_dir, sandbox):
     assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in env
     assert "export AWS_ACCESS_KEY_ID=testing" in env
 
-    ecr = boto3.client("ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    ecr = boto3.client(
+        "ecr",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     ecr.create_repository(repositoryName="cli-push")
     pushed = sandbox_cli("push-image", "cli-push", "--tag", "v7")
     assert pushed.exit_code == 0, pushed.output
@@ -142,8 +157,13 @@ def test_cli_start_status_env_push_stop(state_dir, sandbox):
     assert [(i["imageDigest"], i["imageTags"]) for i in images] == [(digest, ["v7"])]
 
     # A stack's registry_url output names its own region; the push lands there, not in the default region.
-    eu_ecr = boto3.client("ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="eu-west-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    eu_ecr = boto3.client(
+        "ecr",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="eu-west-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     url = eu_ecr.create_repository(repositoryName="eu-repo")["repository"]["repositoryUri"]
     by_url = sandbox_cli("push-image", url)
     assert by_url.exit_code == 0, by_url.output
@@ -176,7 +196,9 @@ def test_server_module_runs_standalone_and_reports_port_in_use():
         squatter.listen()
         completed = subprocess.run(
             [sys.executable, "-m", "platform_cli.sandbox.server", "--port", str(squatter.getsockname()[1])],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert completed.returncode == 98
     assert "cannot listen" in completed.stderr
@@ -187,8 +209,13 @@ def test_real_cli_subprocess_start_status_stop(tmp_path):
     port = str(manager.free_port())
 
     def platformctl(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "platform_cli", "sandbox", *args], env=env,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "platform_cli", "sandbox", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     try:
         started = platformctl("start", "--port", port)

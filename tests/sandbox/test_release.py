@@ -67,8 +67,9 @@ def _sha(body: bytes) -> str:
 def _push(ecr, repo: str, blobs: dict[str, bytes], manifest: dict, media_type: str) -> str:
     push_blobs(ecr, repo, blobs)
     text = json.dumps(manifest)
-    return ecr.put_image(repositoryName=repo, imageManifest=text, imageManifestMediaType=media_type,
-                         imageDigest=_sha(text.encode()))["image"]["imageId"]["imageDigest"]
+    return ecr.put_image(
+        repositoryName=repo, imageManifest=text, imageManifestMediaType=media_type, imageDigest=_sha(text.encode())
+    )["image"]["imageId"]["imageDigest"]
 
 
 def test_a_layer_larger_than_one_part_and_a_multi_platform_index_are_copied(sandbox, target):
@@ -80,17 +81,40 @@ def test_a_layer_larger_than_one_part_and_a_multi_platform_index_are_copied(sand
     children = []
     for arch, layer in (("amd64", big), ("arm64", b"small arm64 layer")):
         config = json.dumps({"architecture": arch, "os": "linux"}).encode()
-        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": len(config),
-                               "digest": _sha(config)},
-                    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "size": len(layer),
-                                "digest": _sha(layer)}]}
-        child = _push(ecr, source, {_sha(config): config, _sha(layer): layer}, manifest,
-                      "application/vnd.oci.image.manifest.v1+json")
-        children.append({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": child,
-                         "size": len(json.dumps(manifest)), "platform": {"architecture": arch, "os": "linux"}})
-    index = _push(ecr, source, {}, {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-                                    "manifests": children}, "application/vnd.oci.image.index.v1+json")
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "size": len(config),
+                "digest": _sha(config),
+            },
+            "layers": [
+                {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "size": len(layer), "digest": _sha(layer)}
+            ],
+        }
+        child = _push(
+            ecr,
+            source,
+            {_sha(config): config, _sha(layer): layer},
+            manifest,
+            "application/vnd.oci.image.manifest.v1+json",
+        )
+        children.append(
+            {
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": child,
+                "size": len(json.dumps(manifest)),
+                "platform": {"architecture": arch, "os": "linux"},
+            }
+        )
+    index = _push(
+        ecr,
+        source,
+        {},
+        {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": children},
+        "application/vnd.oci.image.index.v1+json",
+    )
 
     copied = copy_image(target, source=(REGION, source), destination=(REGION, destination), digest=index)
     assert copied["manifests"] == 3 and copied["layers_copied"] == 4 and copied["bytes_copied"] > len(big)
@@ -145,5 +169,9 @@ def test_a_model_over_the_single_copy_limit_is_copied_in_parts(sandbox, target, 
     assert etag.endswith('-3"'), etag  # S3 names a multipart object's ETag by its part count
     assert s3.list_multipart_uploads(Bucket=buckets[1]).get("Uploads", []) == []  # completed, none left open
     with pytest.raises(Refused, match="cannot be read"):
-        copy_model(target, source=(REGION, buckets[0]), destination=(REGION, buckets[1]),
-                   model={**model, "version_id": "no-such-version"})
+        copy_model(
+            target,
+            source=(REGION, buckets[0]),
+            destination=(REGION, buckets[1]),
+            model={**model, "version_id": "no-such-version"},
+        )

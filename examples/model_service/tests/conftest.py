@@ -139,8 +139,12 @@ class RunningServer:
         return f"http://127.0.0.1:{self.port}"
 
     def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, dict[str, Any]]:
-        req = urllib.request.Request(self.url + path, data=body, method=method,
-                                     headers={"Content-Type": "application/json"} if body is not None else {})
+        req = urllib.request.Request(
+            self.url + path,
+            data=body,
+            method=method,
+            headers={"Content-Type": "application/json"} if body is not None else {},
+        )
         try:
             with urllib.request.urlopen(req, timeout=5) as resp:
                 return resp.status, json.loads(resp.read())
@@ -161,8 +165,14 @@ def start_server(aws_env: dict[str, str]) -> Iterator:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MODEL_"))}
         env.update(aws_env, PORT="0", HOST="127.0.0.1", PYTHONUNBUFFERED="1")
         env.update(variables)
-        process = subprocess.Popen([sys.executable, str(SERVER_SCRIPT)], env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, str(SERVER_SCRIPT)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         server = RunningServer(process=process)
         started.append(server)
         event = server.wait_for("model_loaded", "refused")

@@ -21,7 +21,7 @@ FEATURES = [2.0, 4.0, -1.5]
 
 
 def _expected(model: dict[str, Any], features: list[float]) -> float:
-    return math.fsum(w * x for w, x in zip(model["weights"], features)) + model["bias"]
+    return math.fsum(w * x for w, x in zip(model["weights"], features, strict=False)) + model["bias"]
 
 
 def _variables(bucket: str, uploaded, *, version_id: str | None = None, sha256: str | None = None) -> dict[str, str]:
@@ -41,6 +41,7 @@ def _refusals(server) -> list[dict[str, Any]]:
 # Loading: the exact version, checked
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def test_loads_the_exact_version_it_is_given_not_the_latest(bucket, upload, start_server) -> None:
     first = upload(MODEL_V1)
     second = upload(MODEL_V2)  # now the latest version of the same key
@@ -50,8 +51,7 @@ def test_loads_the_exact_version_it_is_given_not_the_latest(bucket, upload, star
 
     status, body = server.request("GET", "/health")
     assert status == 200 and body["status"] == "ok"
-    assert body["model"] == {"bucket": bucket, "key": first.key, "version_id": first.version_id,
-                             "sha256": first.sha256}
+    assert body["model"] == {"bucket": bucket, "key": first.key, "version_id": first.version_id, "sha256": first.sha256}
     status, body = server.request("POST", "/predict", json.dumps({"features": FEATURES}).encode())
     assert status == 200
     assert body["prediction"] == pytest.approx(_expected(MODEL_V1, FEATURES))
@@ -121,6 +121,7 @@ def test_logs_are_one_json_line_per_event_and_never_hold_credentials(bucket, upl
 # HTTP, in-process: health before/after load, predictions, bad input
 # ---------------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def in_process():
     """The HTTP server of model_server.py on a free port, with no model yet; yields (state, call)."""
@@ -173,17 +174,20 @@ def test_predict_computes_weights_dot_features_plus_bias(in_process, features) -
     assert body["prediction"] == pytest.approx(_expected(MODEL_V1, features))
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    (b"not json", "must be JSON"),
-    (b"[1, 2, 3]", '"features"'),
-    (b'{"inputs": [1, 2, 3]}', '"features"'),
-    (b'{"features": "1,2,3"}', "list of finite numbers"),
-    (b'{"features": [1, "2", 3]}', "list of finite numbers"),
-    (b'{"features": [1, true, 3]}', "list of finite numbers"),
-    (b'{"features": [1, NaN, 3]}', "list of finite numbers"),
-    (b'{"features": [1, 2]}', "must hold 3 numbers"),
-    (b"", "must be JSON"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not json", "must be JSON"),
+        (b"[1, 2, 3]", '"features"'),
+        (b'{"inputs": [1, 2, 3]}', '"features"'),
+        (b'{"features": "1,2,3"}', "list of finite numbers"),
+        (b'{"features": [1, "2", 3]}', "list of finite numbers"),
+        (b'{"features": [1, true, 3]}', "list of finite numbers"),
+        (b'{"features": [1, NaN, 3]}', "list of finite numbers"),
+        (b'{"features": [1, 2]}', "must hold 3 numbers"),
+        (b"", "must be JSON"),
+    ],
+)
 def test_bad_input_gets_400_with_a_json_error(in_process, body, message) -> None:
     state, call = in_process
     _loaded(state, MODEL_V1)

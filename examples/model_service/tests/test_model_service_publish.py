@@ -34,8 +34,12 @@ def test_upload_model_returns_the_new_version_and_its_sha256(s3, bucket) -> None
 def test_the_uploaded_version_is_what_the_model_server_loads(bucket, start_server) -> None:
     uploaded = publish.upload_model(bucket, "model-service/model.json", SAMPLE_MODEL)
 
-    server = start_server(MODEL_ARTIFACT_BUCKET=bucket, MODEL_ARTIFACT_KEY=uploaded["key"],
-                          MODEL_ARTIFACT_VERSION_ID=uploaded["version_id"], MODEL_ARTIFACT_SHA256=uploaded["sha256"])
+    server = start_server(
+        MODEL_ARTIFACT_BUCKET=bucket,
+        MODEL_ARTIFACT_KEY=uploaded["key"],
+        MODEL_ARTIFACT_VERSION_ID=uploaded["version_id"],
+        MODEL_ARTIFACT_SHA256=uploaded["sha256"],
+    )
 
     assert server.request("GET", "/health")[0] == 200
 
@@ -49,9 +53,22 @@ def test_upload_model_refuses_an_unversioned_bucket(s3, aws_env) -> None:
 
 def test_upload_model_command_prints_json_for_the_workflow(bucket, aws_env) -> None:
     result = subprocess.run(
-        [sys.executable, str(EXAMPLE_DIR / "publish.py"), "upload-model", "--bucket", bucket,
-         "--key", "model-service/model.json", "--file", str(SAMPLE_MODEL)],
-        capture_output=True, text=True, timeout=30, check=False)
+        [
+            sys.executable,
+            str(EXAMPLE_DIR / "publish.py"),
+            "upload-model",
+            "--bucket",
+            bucket,
+            "--key",
+            "model-service/model.json",
+            "--file",
+            str(SAMPLE_MODEL),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
@@ -75,26 +92,45 @@ def test_registry_password_refuses_a_registry_that_is_not_ecr() -> None:
 
 
 def test_target_reads_registry_and_bucket_from_platformctl_outputs() -> None:
-    outputs = {"registry_url": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform-staging",
-               "artifact_bucket_name": "platform-staging-artifacts-abc", "alarm_names": []}
-    assert publish.target(outputs) == {"registry_url": outputs["registry_url"],
-                                       "artifact_bucket_name": outputs["artifact_bucket_name"]}
+    outputs = {
+        "registry_url": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform-staging",
+        "artifact_bucket_name": "platform-staging-artifacts-abc",
+        "alarm_names": [],
+    }
+    assert publish.target(outputs) == {
+        "registry_url": outputs["registry_url"],
+        "artifact_bucket_name": outputs["artifact_bucket_name"],
+    }
     raw = {name: {"value": value, "type": "string", "sensitive": False} for name, value in outputs.items()}
     assert publish.target(raw) == publish.target(outputs)
 
 
-@pytest.mark.parametrize("outputs", [{}, {"registry_url": None, "artifact_bucket_name": "b"},
-                                     {"registry_url": "r", "artifact_bucket_name": "b; rm -rf /"}])
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        {},
+        {"registry_url": None, "artifact_bucket_name": "b"},
+        {"registry_url": "r", "artifact_bucket_name": "b; rm -rf /"},
+    ],
+)
 def test_target_refuses_missing_or_unsafe_outputs(outputs) -> None:
     with pytest.raises(publish.PublishError, match="apply the environment's foundation first"):
         publish.target(outputs)
 
 
 def test_target_command_reads_platformctl_outputs_from_stdin() -> None:
-    outputs = {"registry_url": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform-staging",
-               "artifact_bucket_name": "platform-staging-artifacts-abc"}
-    result = subprocess.run([sys.executable, str(EXAMPLE_DIR / "publish.py"), "target", "--get", "registry_url"],
-                            input=json.dumps(outputs), capture_output=True, text=True, timeout=30, check=False)
+    outputs = {
+        "registry_url": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform-staging",
+        "artifact_bucket_name": "platform-staging-artifacts-abc",
+    }
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLE_DIR / "publish.py"), "target", "--get", "registry_url"],
+        input=json.dumps(outputs),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == outputs["registry_url"] + "\n"

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.core.base_backend import BackendDict, BaseBackend
@@ -71,7 +71,7 @@ def _warn_deprecated_once() -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _hex_id() -> str:
@@ -121,8 +121,7 @@ class RevisionedResource(BaseModel):
         self.name = name
         self.revision = revision
         self.arn = (
-            f"arn:{get_partition(region)}:apprunner:{region}:{account_id}:"
-            f"{self.ARN_KIND}/{name}/{revision}/{_hex_id()}"
+            f"arn:{get_partition(region)}:apprunner:{region}:{account_id}:{self.ARN_KIND}/{name}/{revision}/{_hex_id()}"
         )
         self.latest = True
         self.status = self.ACTIVE
@@ -139,8 +138,17 @@ class AutoScalingConfiguration(RevisionedResource):
     # App Runner reports this status in lower case (the aws provider's waiter expects "active").
     ACTIVE, INACTIVE = "active", "inactive"
 
-    def __init__(self, account_id: str, region: str, name: str, revision: int, max_concurrency: int,
-                 min_size: int, max_size: int, is_default: bool = False):
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        name: str,
+        revision: int,
+        max_concurrency: int,
+        min_size: int,
+        max_size: int,
+        is_default: bool = False,
+    ):
         super().__init__(account_id, region, name, revision)
         self.max_concurrency = max_concurrency
         self.min_size = min_size
@@ -181,8 +189,9 @@ class AutoScalingConfiguration(RevisionedResource):
 class ObservabilityConfiguration(RevisionedResource):
     ARN_KIND = "observabilityconfiguration"
 
-    def __init__(self, account_id: str, region: str, name: str, revision: int,
-                 trace_configuration: dict[str, Any] | None):
+    def __init__(
+        self, account_id: str, region: str, name: str, revision: int, trace_configuration: dict[str, Any] | None
+    ):
         super().__init__(account_id, region, name, revision)
         self.trace_configuration = trace_configuration
 
@@ -212,8 +221,9 @@ class ObservabilityConfiguration(RevisionedResource):
 class VpcConnector(RevisionedResource):
     ARN_KIND = "vpcconnector"
 
-    def __init__(self, account_id: str, region: str, name: str, revision: int, subnets: list[str],
-                 security_groups: list[str]):
+    def __init__(
+        self, account_id: str, region: str, name: str, revision: int, subnets: list[str], security_groups: list[str]
+    ):
         super().__init__(account_id, region, name, revision)
         self.subnets = subnets
         self.security_groups = security_groups
@@ -234,11 +244,19 @@ class VpcConnector(RevisionedResource):
 
 
 class Service(BaseModel):
-    def __init__(self, account_id: str, region: str, name: str, source_configuration: dict[str, Any],
-                 instance_configuration: dict[str, str], health_check_configuration: dict[str, Any],
-                 auto_scaling_configuration: AutoScalingConfiguration, network_configuration: dict[str, Any],
-                 observability_configuration: dict[str, Any] | None,
-                 encryption_configuration: dict[str, Any] | None):
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        name: str,
+        source_configuration: dict[str, Any],
+        instance_configuration: dict[str, str],
+        health_check_configuration: dict[str, Any],
+        auto_scaling_configuration: AutoScalingConfiguration,
+        network_configuration: dict[str, Any],
+        observability_configuration: dict[str, Any] | None,
+        encryption_configuration: dict[str, Any] | None,
+    ):
         self.name = name
         self.id = _hex_id()
         self.arn = f"arn:{get_partition(region)}:apprunner:{region}:{account_id}:service/{name}/{self.id}"
@@ -372,8 +390,9 @@ class AppRunnerBackend(BaseBackend):
                 if not self._role_exists(role):
                     raise InvalidRequestException(f"Error in assuming access role {role}")
 
-    def _instance_configuration(self, requested: dict[str, Any] | None,
-                                current: dict[str, str] | None = None) -> dict[str, str]:
+    def _instance_configuration(
+        self, requested: dict[str, Any] | None, current: dict[str, str] | None = None
+    ) -> dict[str, str]:
         base = dict(current or {"Cpu": "1024", "Memory": "2048"})
         requested = requested or {}
         cpu = CPU_ALIASES.get(requested.get("Cpu", base["Cpu"]), requested.get("Cpu", base["Cpu"]))
@@ -395,13 +414,20 @@ class AppRunnerBackend(BaseBackend):
 
     @staticmethod
     def _health_check(requested: dict[str, Any] | None) -> dict[str, Any]:
-        result = {"Protocol": "TCP", "Path": "/", "Interval": 5, "Timeout": 2, "HealthyThreshold": 1,
-                  "UnhealthyThreshold": 5}
+        result = {
+            "Protocol": "TCP",
+            "Path": "/",
+            "Interval": 5,
+            "Timeout": 2,
+            "HealthyThreshold": 1,
+            "UnhealthyThreshold": 5,
+        }
         result.update({k: v for k, v in (requested or {}).items() if v is not None})
         return result
 
-    def _network_configuration(self, requested: dict[str, Any] | None,
-                               current: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _network_configuration(
+        self, requested: dict[str, Any] | None, current: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         result = current or {
             "EgressConfiguration": {"EgressType": "DEFAULT"},
             "IngressConfiguration": {"IsPubliclyAccessible": True},
@@ -419,7 +445,9 @@ class AppRunnerBackend(BaseBackend):
             result["EgressConfiguration"] = egress
         if "IngressConfiguration" in requested:
             result["IngressConfiguration"] = {
-                "IsPubliclyAccessible": bool((requested["IngressConfiguration"] or {}).get("IsPubliclyAccessible", True))
+                "IsPubliclyAccessible": bool(
+                    (requested["IngressConfiguration"] or {}).get("IsPubliclyAccessible", True)
+                )
             }
         if requested.get("IpAddressType"):
             result["IpAddressType"] = requested["IpAddressType"]
@@ -462,12 +490,18 @@ class AppRunnerBackend(BaseBackend):
             )
 
     # ------------------------------------------------------------------ services
-    def create_service(self, service_name: str, source_configuration: dict[str, Any],
-                       instance_configuration: dict[str, Any] | None, tags: list[dict[str, str]] | None,
-                       encryption_configuration: dict[str, Any] | None,
-                       health_check_configuration: dict[str, Any] | None,
-                       auto_scaling_configuration_arn: str | None, network_configuration: dict[str, Any] | None,
-                       observability_configuration: dict[str, Any] | None) -> tuple[Service, str]:
+    def create_service(
+        self,
+        service_name: str,
+        source_configuration: dict[str, Any],
+        instance_configuration: dict[str, Any] | None,
+        tags: list[dict[str, str]] | None,
+        encryption_configuration: dict[str, Any] | None,
+        health_check_configuration: dict[str, Any] | None,
+        auto_scaling_configuration_arn: str | None,
+        network_configuration: dict[str, Any] | None,
+        observability_configuration: dict[str, Any] | None,
+    ) -> tuple[Service, str]:
         with self._lock:
             self._settle()
             if not SERVICE_NAME_RE.match(service_name or ""):
@@ -484,7 +518,9 @@ class AppRunnerBackend(BaseBackend):
             else:
                 auto_scaling = self._default_auto_scaling_configuration()
             service = Service(
-                self.account_id, self.region_name, service_name,
+                self.account_id,
+                self.region_name,
+                service_name,
                 source_configuration=self._normalize_source(source_configuration),
                 instance_configuration=instance,
                 health_check_configuration=self._health_check(health_check_configuration),
@@ -525,11 +561,16 @@ class AppRunnerBackend(BaseBackend):
             live = [s for s in self.services.values() if s.status != "DELETED"]
             return _paginate(live, max_results, next_token)
 
-    def update_service(self, service_arn: str, source_configuration: dict[str, Any] | None,
-                       instance_configuration: dict[str, Any] | None, auto_scaling_configuration_arn: str | None,
-                       health_check_configuration: dict[str, Any] | None,
-                       network_configuration: dict[str, Any] | None,
-                       observability_configuration: dict[str, Any] | None) -> tuple[Service, str]:
+    def update_service(
+        self,
+        service_arn: str,
+        source_configuration: dict[str, Any] | None,
+        instance_configuration: dict[str, Any] | None,
+        auto_scaling_configuration_arn: str | None,
+        health_check_configuration: dict[str, Any] | None,
+        network_configuration: dict[str, Any] | None,
+        observability_configuration: dict[str, Any] | None,
+    ) -> tuple[Service, str]:
         with self._lock:
             self._settle()
             service = self._get_service(service_arn)
@@ -638,8 +679,9 @@ class AppRunnerBackend(BaseBackend):
 
             return self._start_operation(service, "START_DEPLOYMENT", settle).id
 
-    def list_operations(self, service_arn: str, max_results: int | None,
-                        next_token: str | None) -> tuple[list[Operation], str | None]:
+    def list_operations(
+        self, service_arn: str, max_results: int | None, next_token: str | None
+    ) -> tuple[list[Operation], str | None]:
         with self._lock:
             self._settle()
             service = self._get_service(service_arn)
@@ -681,8 +723,11 @@ class AppRunnerBackend(BaseBackend):
         if len(parts) in (2, 3):
             name = parts[1]
             revision = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
-            candidates = [c for c in store.values() if c.name == name and c.active
-                          and (revision is None or c.revision == revision)]
+            candidates = [
+                c
+                for c in store.values()
+                if c.name == name and c.active and (revision is None or c.revision == revision)
+            ]
             if candidates:
                 return max(candidates, key=lambda c: c.revision)
         raise ResourceNotFoundException(kind, arn)
@@ -690,9 +735,14 @@ class AppRunnerBackend(BaseBackend):
     def _find_auto_scaling_configuration(self, arn: str) -> AutoScalingConfiguration:
         return self._find_revision(self.auto_scaling_configurations, arn, "AutoScalingConfiguration")
 
-    def create_auto_scaling_configuration(self, name: str, max_concurrency: int | None, min_size: int | None,
-                                          max_size: int | None,
-                                          tags: list[dict[str, str]] | None) -> AutoScalingConfiguration:
+    def create_auto_scaling_configuration(
+        self,
+        name: str,
+        max_concurrency: int | None,
+        min_size: int | None,
+        max_size: int | None,
+        tags: list[dict[str, str]] | None,
+    ) -> AutoScalingConfiguration:
         with self._lock:
             if not CONFIG_NAME_RE.match(name or ""):
                 raise InvalidRequestException(f"Invalid auto scaling configuration name '{name}'.")
@@ -708,8 +758,9 @@ class AppRunnerBackend(BaseBackend):
             if min_size > max_size:
                 raise InvalidRequestException("MinSize must be less than or equal to MaxSize.")
             revision = self._next_revision(self.auto_scaling_configurations, name)
-            config = AutoScalingConfiguration(self.account_id, self.region_name, name, revision,
-                                              max_concurrency, min_size, max_size)
+            config = AutoScalingConfiguration(
+                self.account_id, self.region_name, name, revision, max_concurrency, min_size, max_size
+            )
             self.auto_scaling_configurations[config.arn] = config
             self.tags[config.arn] = {t["Key"]: t["Value"] for t in tags or []}
             return config
@@ -732,21 +783,29 @@ class AppRunnerBackend(BaseBackend):
             self._retire(self.auto_scaling_configurations, config)
             return config
 
-    def list_auto_scaling_configurations(self, name: str | None, latest_only: bool, max_results: int | None,
-                                         next_token: str | None) -> tuple[list[AutoScalingConfiguration], str | None]:
+    def list_auto_scaling_configurations(
+        self, name: str | None, latest_only: bool, max_results: int | None, next_token: str | None
+    ) -> tuple[list[AutoScalingConfiguration], str | None]:
         with self._lock:
             self._settle()
-            configs = [c for c in self.auto_scaling_configurations.values() if c.active
-                       and (not name or c.name == name) and (not latest_only or c.latest)]
+            configs = [
+                c
+                for c in self.auto_scaling_configurations.values()
+                if c.active and (not name or c.name == name) and (not latest_only or c.latest)
+            ]
             return _paginate(configs, max_results, next_token)
 
-    def list_services_for_auto_scaling_configuration(self, arn: str, max_results: int | None,
-                                                     next_token: str | None) -> tuple[list[str], str | None]:
+    def list_services_for_auto_scaling_configuration(
+        self, arn: str, max_results: int | None, next_token: str | None
+    ) -> tuple[list[str], str | None]:
         with self._lock:
             self._settle()
             config = self._find_auto_scaling_configuration(arn)
-            arns = [s.arn for s in self.services.values()
-                    if s.status != "DELETED" and s.auto_scaling_configuration is config]
+            arns = [
+                s.arn
+                for s in self.services.values()
+                if s.status != "DELETED" and s.auto_scaling_configuration is config
+            ]
             return _paginate(arns, max_results, next_token)
 
     def update_default_auto_scaling_configuration(self, arn: str) -> AutoScalingConfiguration:
@@ -761,16 +820,16 @@ class AppRunnerBackend(BaseBackend):
     def _find_observability_configuration(self, arn: str) -> ObservabilityConfiguration:
         return self._find_revision(self.observability_configurations, arn, "ObservabilityConfiguration")
 
-    def create_observability_configuration(self, name: str, trace_configuration: dict[str, Any] | None,
-                                           tags: list[dict[str, str]] | None) -> ObservabilityConfiguration:
+    def create_observability_configuration(
+        self, name: str, trace_configuration: dict[str, Any] | None, tags: list[dict[str, str]] | None
+    ) -> ObservabilityConfiguration:
         with self._lock:
             if not CONFIG_NAME_RE.match(name or ""):
                 raise InvalidRequestException(f"Invalid observability configuration name '{name}'.")
             if trace_configuration and trace_configuration.get("Vendor") != "AWSXRAY":
                 raise InvalidRequestException("TraceConfiguration.Vendor must be AWSXRAY.")
             revision = self._next_revision(self.observability_configurations, name)
-            config = ObservabilityConfiguration(self.account_id, self.region_name, name, revision,
-                                                trace_configuration)
+            config = ObservabilityConfiguration(self.account_id, self.region_name, name, revision, trace_configuration)
             self.observability_configurations[config.arn] = config
             self.tags[config.arn] = {t["Key"]: t["Value"] for t in tags or []}
             return config
@@ -783,8 +842,12 @@ class AppRunnerBackend(BaseBackend):
         with self._lock:
             self._settle()
             config = self._find_observability_configuration(arn)
-            in_use = [s for s in self.services.values() if s.status != "DELETED"
-                      and (s.observability_configuration or {}).get("ObservabilityConfigurationArn") == config.arn]
+            in_use = [
+                s
+                for s in self.services.values()
+                if s.status != "DELETED"
+                and (s.observability_configuration or {}).get("ObservabilityConfigurationArn") == config.arn
+            ]
             if in_use:
                 raise InvalidRequestException(
                     f"Observability configuration {config.arn} is in use by a service and can't be deleted."
@@ -792,19 +855,24 @@ class AppRunnerBackend(BaseBackend):
             self._retire(self.observability_configurations, config)
             return config
 
-    def list_observability_configurations(self, name: str | None, latest_only: bool, max_results: int | None,
-                                          next_token: str | None) -> tuple[list[ObservabilityConfiguration], str | None]:
+    def list_observability_configurations(
+        self, name: str | None, latest_only: bool, max_results: int | None, next_token: str | None
+    ) -> tuple[list[ObservabilityConfiguration], str | None]:
         with self._lock:
-            configs = [c for c in self.observability_configurations.values() if c.active
-                       and (not name or c.name == name) and (not latest_only or c.latest)]
+            configs = [
+                c
+                for c in self.observability_configurations.values()
+                if c.active and (not name or c.name == name) and (not latest_only or c.latest)
+            ]
             return _paginate(configs, max_results, next_token)
 
     # ------------------------------------------------------------------ VPC connectors
     def _find_vpc_connector(self, arn: str) -> VpcConnector:
         return self._find_revision(self.vpc_connectors, arn, "VpcConnector")
 
-    def create_vpc_connector(self, name: str, subnets: list[str], security_groups: list[str] | None,
-                             tags: list[dict[str, str]] | None) -> VpcConnector:
+    def create_vpc_connector(
+        self, name: str, subnets: list[str], security_groups: list[str] | None, tags: list[dict[str, str]] | None
+    ) -> VpcConnector:
         with self._lock:
             if not SERVICE_NAME_RE.match(name or ""):
                 raise InvalidRequestException(f"Invalid VPC connector name '{name}'.")
@@ -814,8 +882,9 @@ class AppRunnerBackend(BaseBackend):
                 raise InvalidRequestException(f"VPC connector with the provided name already exists: {name}")
             self._check_network_ids(subnets, security_groups or [])
             revision = self._next_revision(self.vpc_connectors, name)
-            connector = VpcConnector(self.account_id, self.region_name, name, revision, list(subnets),
-                                     list(security_groups or []))
+            connector = VpcConnector(
+                self.account_id, self.region_name, name, revision, list(subnets), list(security_groups or [])
+            )
             self.vpc_connectors[connector.arn] = connector
             self.tags[connector.arn] = {t["Key"]: t["Value"] for t in tags or []}
             return connector
@@ -829,7 +898,7 @@ class AppRunnerBackend(BaseBackend):
             try:
                 ec2.get_subnet(subnet)
             except Exception:
-                raise InvalidRequestException(f"Subnet not found: {subnet}")
+                raise InvalidRequestException(f"Subnet not found: {subnet}") from None
         for group in security_groups:
             if ec2.get_security_group_from_id(group) is None:
                 raise InvalidRequestException(f"Security group not found: {group}")
@@ -842,15 +911,20 @@ class AppRunnerBackend(BaseBackend):
         with self._lock:
             self._settle()
             connector = self._find_vpc_connector(arn)
-            in_use = [s for s in self.services.values() if s.status != "DELETED"
-                      and s.network_configuration.get("EgressConfiguration", {}).get("VpcConnectorArn") == connector.arn]
+            in_use = [
+                s
+                for s in self.services.values()
+                if s.status != "DELETED"
+                and s.network_configuration.get("EgressConfiguration", {}).get("VpcConnectorArn") == connector.arn
+            ]
             if in_use:
                 raise InvalidRequestException(f"VPC connector {connector.arn} is in use by a service.")
             self._retire(self.vpc_connectors, connector)
             return connector
 
-    def list_vpc_connectors(self, max_results: int | None,
-                            next_token: str | None) -> tuple[list[VpcConnector], str | None]:
+    def list_vpc_connectors(
+        self, max_results: int | None, next_token: str | None
+    ) -> tuple[list[VpcConnector], str | None]:
         with self._lock:
             connectors = [c for c in self.vpc_connectors.values() if c.active]
             return _paginate(connectors, max_results, next_token)

@@ -84,8 +84,9 @@ class AppRunnerResponse(BaseResponse):
 
     def describe_custom_domains(self) -> ActionResult:
         service = self.backend.describe_custom_domains(self._get_param("ServiceArn"))
-        return ActionResult({"DNSTarget": service.url, "ServiceArn": service.arn, "CustomDomains": [],
-                             "VpcDNSTargets": []})
+        return ActionResult(
+            {"DNSTarget": service.url, "ServiceArn": service.arn, "CustomDomains": [], "VpcDNSTargets": []}
+        )
 
     # ------------------------------------------------------------------ auto scaling configurations
     def create_auto_scaling_configuration(self) -> ActionResult:
@@ -119,9 +120,7 @@ class AppRunnerResponse(BaseResponse):
         return self._with_token({"ServiceArnList": arns}, token)
 
     def update_default_auto_scaling_configuration(self) -> ActionResult:
-        config = self.backend.update_default_auto_scaling_configuration(
-            self._get_param("AutoScalingConfigurationArn")
-        )
+        config = self.backend.update_default_auto_scaling_configuration(self._get_param("AutoScalingConfigurationArn"))
         return ActionResult({"AutoScalingConfiguration": config.to_dict()})
 
     # ------------------------------------------------------------------ observability configurations
@@ -134,9 +133,7 @@ class AppRunnerResponse(BaseResponse):
         return ActionResult({"ObservabilityConfiguration": config.to_dict()})
 
     def describe_observability_configuration(self) -> ActionResult:
-        config = self.backend.describe_observability_configuration(
-            self._get_param("ObservabilityConfigurationArn")
-        )
+        config = self.backend.describe_observability_configuration(self._get_param("ObservabilityConfigurationArn"))
         return ActionResult({"ObservabilityConfiguration": config.to_dict()})
 
     def delete_observability_configuration(self) -> ActionResult:
@@ -147,9 +144,7 @@ class AppRunnerResponse(BaseResponse):
         configs, token = self.backend.list_observability_configurations(
             self._get_param("ObservabilityConfigurationName"), bool(self._get_param("LatestOnly")), *self._page()
         )
-        return self._with_token(
-            {"ObservabilityConfigurationSummaryList": [c.to_summary() for c in configs]}, token
-        )
+        return self._with_token({"ObservabilityConfigurationSummaryList": [c.to_summary() for c in configs]}, token)
 
     # ------------------------------------------------------------------ VPC connectors
     def create_vpc_connector(self) -> ActionResult:
