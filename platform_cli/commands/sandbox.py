@@ -127,3 +127,47 @@ def push_image(app: AppContext, repository: str, tag: str, region: str | None) -
             f"could not push to repository {repository!r}: {message}", hint="check the name and --region"
         ) from None
     app.console.print(digest)
+
+
+@sandbox.command("oidc-token")
+@click.option("--repo", "repository", required=True, metavar="OWNER/NAME", help="Repository the workflow runs in.")
+@click.option("--ref", metavar="REF", help="Git ref of a push/scheduled run: refs/heads/BRANCH or refs/tags/TAG.")
+@click.option("--pull-request", type=click.IntRange(min=1), metavar="N", help="Run for pull request N.")
+@click.option("--environment", metavar="NAME", help="The job runs in this GitHub environment.")
+@click.option("--owner-id", metavar="N", help="Numeric ID of the repository owner (claim repository_owner_id).")
+@click.option("--repository-id", metavar="N", help="Numeric ID of the repository (claim repository_id).")
+@click.option(
+    "--immutable-sub",
+    is_flag=True,
+    help="The repository sends immutable subjects (repo:OWNER@OWNER_ID/NAME@REPO_ID:...), as repositories created "
+    "or renamed after GitHub's cut-over or opted in do; needs --owner-id and --repository-id.",
+)
+@click.option("--actor", default="octocat", show_default=True, help="GitHub login that triggered the run.")
+@click.option("--run-id", metavar="N", help="Workflow run ID (default: derived from the time).")
+@click.option("--event", "event_name", help="Triggering event (default: pull_request with --pull-request, else push).")
+@click.option("--workflow", default=".github/workflows/deploy.yml", show_default=True, help="Workflow file.")
+@click.option("--audience", default="sts.amazonaws.com", show_default=True, help="The token's aud claim.")
+@json_option
+@pass_app
+def oidc_token(app: AppContext, as_json: bool, **options) -> None:
+    """Print a token the sandbox signs as GitHub Actions' OIDC issuer would for a job of --repo (the token is the
+    last line), for the sandbox's STS AssumeRoleWithWebIdentity; the signing key never leaves the sandbox."""
+    from platform_cli.sandbox.oidc.claims import InvalidRun, WorkflowRun
+    from platform_cli.sandbox.oidc.client import TokenRequestError, request_token
+
+    options["immutable_subject"] = options.pop("immutable_sub")
+    try:
+        run = WorkflowRun(**options)
+    except InvalidRun as error:
+        raise click.UsageError(str(error)) from None
+    info = _running(app)
+    try:
+        minted = request_token(info.endpoint, run)
+    except TokenRequestError as error:
+        raise PlatformError(f"the sandbox did not issue a token: {error}") from None
+    if as_json:
+        app.console.json(minted)
+        return
+    claims = minted["claims"]
+    app.console.info(f"sub {claims['sub']}, aud {claims['aud']}, valid for {claims['exp'] - claims['iat']} s")
+    app.console.print(minted["token"])

@@ -6,6 +6,7 @@ Every request goes to moto's own dispatcher except App Runner's (X-Amz-Target Ap
 "apprunner" service), which go to platform_cli.sandbox.apprunner. GET /_sandbox/health answers with this
 process's identity so the manager can tell our sandbox from anything else that happens to hold the port.
 GET /_sandbox/ecr-layers/... serves ECR layer bytes, standing in for the presigned S3 URL of GetDownloadUrlForLayer.
+/_sandbox/oidc/... is GitHub Actions' OIDC issuer (platform_cli.sandbox.oidc), whose tokens STS verifies.
 On start the process creates its Terraform state bucket, so a fresh sandbox means fresh world and state.
 """
 
@@ -20,6 +21,8 @@ import time
 from typing import Any
 
 from werkzeug.serving import make_server
+
+from .oidc import PATH_PREFIX as OIDC_PATH
 
 HEALTH_PATH = "/_sandbox/health"
 LAYER_PATH = "/_sandbox/ecr-layers/"  # + account/region/digest/repository: fidelity_ecr's download URLs
@@ -64,9 +67,11 @@ class SandboxApplication:
     def __init__(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+        from . import oidc
         from .fidelity import FidelityMiddleware, install_model_patches
 
         install_model_patches()
+        oidc.install()  # the issuer's key pair, and STS's AssumeRoleWithWebIdentity checks
         self.started_at = time.time()
         self.apprunner = _apprunner_app()
         self.moto = FidelityMiddleware(DomainDispatcherApplication(create_backend_app))
@@ -82,6 +87,10 @@ class SandboxApplication:
             from .fidelity_ecr import serve_layer
 
             return serve_layer(environ, start_response)
+        if environ.get("PATH_INFO", "").startswith(OIDC_PATH):
+            from .oidc.endpoints import handle
+
+            return handle(environ, start_response)
         if _is_apprunner(environ):
             return self.apprunner(environ, start_response)
         return self.moto(environ, start_response)
