@@ -212,3 +212,27 @@ def test_issuer_refuses_tokens_of_another_key_and_tampered_ones(issuer):
         issuer.verified_claims(f"{header}.{other_payload}.{signature}")
     with pytest.raises(UnverifiableToken, match="not a JWT"):
         issuer.verified_claims("not-a-token")
+
+
+# -- the command's refusals, before any sandbox is asked ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--repo", "o/r", "--environment", "production", "--immutable-sub"], "owner id and repository id"),
+        (["--repo", "o/r", "--ref", "main"], "refs/heads/BRANCH"),
+        (["--repo", "o/r", "--ref", "refs/heads/main", "--pull-request", "2"], "not both"),
+    ],
+)
+def test_oidc_token_refuses_runs_github_would_not_have_in_one_line(tmp_path, args, fragment):
+    from click.testing import CliRunner
+
+    from platform_cli.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["--no-color", "sandbox", "oidc-token", *args], env={"PLATFORMCTL_SANDBOX_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 64
+    assert result.stdout == ""
+    assert fragment in result.stderr
