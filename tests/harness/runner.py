@@ -104,7 +104,7 @@ class JobResult:
 
     @property
     def log(self) -> str:
-        return "\n".join(f"== {s.label} [{s.outcome}]\n{s.log}" + "\n".join(s.notes) for s in self.steps)
+        return "\n".join(f"== {s.label} [{s.outcome}]\n" + "\n".join([*s.notes, s.log]) for s in self.steps)
 
     @property
     def summary(self) -> str:
@@ -458,7 +458,7 @@ class _Job(JobContext):
         answer = action.run(self, inputs)
         self.env.update(answer.env)
         self.path_prefix[:0] = answer.path
-        log = "\n".join([*answer.notes, *([f"::error::{answer.error}"] if answer.error else [])])
+        log = f"::error::{answer.error}" if answer.error else ""
         return ("failure" if answer.error else "success"), answer.outputs, log, answer.notes
 
     def script(
