@@ -22,7 +22,7 @@ from .file_commands import Annotation, StepFiles, annotations, parse_key_values,
 DEFAULT_JOB_TIMEOUT_MINUTES = 360  # GitHub's own default
 JOB_KEYS = {
     "name", "needs", "if", "runs-on", "timeout-minutes", "permissions", "outputs", "steps", "strategy", "env",
-    "environment", "defaults", "concurrency", "continue-on-error",
+    "environment", "defaults", "concurrency",
 }  # fmt: skip
 STEP_KEYS = {"id", "name", "if", "uses", "with", "run", "env", "shell", "working-directory", "continue-on-error",
              "timeout-minutes"}  # fmt: skip
