@@ -123,5 +123,6 @@ def _report(app: AppContext, records, as_json: bool) -> None:
             continue
         app.console.print(record.summary_line(), "bold")
         for change in record.changes:
-            app.console.print(f"  {change['action']:<8} {change['address']}")
+            moved = f" (moved from {change['previous_address']})" if change.get("previous_address") else ""
+            app.console.print(f"  {change['action']:<8} {change['address']}{moved}")
         app.console.info(f"  saved plan: {app.paths.plan_file(name)} (record: {app.paths.plan_record(name)})")

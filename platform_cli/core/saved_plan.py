@@ -24,10 +24,11 @@ from typing import Any
 
 from .errors import NoPlan, StalePlan
 from .paths import Paths
+from .plan_model import Plan
 from .provenance import sha256_file, staleness
 from .tfplan_reader import read_plan_facts, read_plan_summary
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: counts and changes include moved and forget, changes name a previous_address
 ShowJson = Callable[[Path], str]  # plan file -> `terraform show -json` text
 
 
@@ -36,39 +37,24 @@ def _now() -> str:
 
 
 def summarize(plan: dict[str, Any]) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Counts per kind of change and the changed resources, from show -json (or the reader's same-shaped dict)."""
-    counts = {"add": 0, "change": 0, "destroy": 0, "replace": 0, "import": 0}
-    changes: list[dict[str, Any]] = []
-    for rc in plan.get("resource_changes") or []:
-        actions = rc.get("change", {}).get("actions", [])
-        importing = bool(rc.get("change", {}).get("importing"))
-        if set(actions) == {"create", "delete"}:
-            kind = "replace"
-        elif actions == ["create"]:
-            kind = "add"
-        elif actions == ["update"]:
-            kind = "change"
-        elif actions == ["delete"]:
-            kind = "destroy"
-        elif actions == ["forget"]:
-            kind = "forget"
-        else:
-            kind = None  # no-op / read
-        if kind in counts:
-            counts[kind] += 1
-        if importing:
-            counts["import"] += 1
-        if kind or importing:
-            changes.append(
-                {"address": rc["address"], "action": kind or "import", "actions": actions, "importing": importing}
-            )
-    return counts, sorted(changes, key=lambda c: c["address"])
+    """Counts per kind of change and the changed resources, from show -json (or the reader's same-shaped dict),
+    through the one plan model (core.plan_model) every reader of a plan shares."""
+    model = Plan.from_json(plan)
+    changes = [
+        {
+            "address": c.address,
+            "action": c.count_key,
+            "actions": c.actions,
+            "importing": c.importing,
+            "previous_address": c.previous_address,
+        }
+        for c in model.changes
+    ]
+    return model.counts(), sorted(changes, key=lambda c: c["address"])
 
 
 def changed_outputs(plan: dict[str, Any]) -> list[str]:
-    return sorted(
-        name for name, oc in (plan.get("output_changes") or {}).items() if oc.get("actions") not in (["no-op"], None)
-    )
+    return [o.name for o in Plan.from_json({"output_changes": plan.get("output_changes")}).outputs]
 
 
 def read_changes(plan_file: Path, show: ShowJson) -> dict[str, Any]:
@@ -110,8 +96,8 @@ class PlanRecord:
             f"{c['destroy']} to destroy",
             f"{c['replace']} to replace",
         ]
-        if c.get("import"):
-            parts.append(f"{c['import']} to import")
+        extras = (("import", "to import"), ("moved", "moved"), ("forget", "to forget"))
+        parts += [f"{c[key]} {words}" for key, words in extras if c.get(key)]
         if not self.changes and self.output_changes:
             parts = [f"{len(self.output_changes)} output(s) to change"]
         return f"{self.environment}: " + ", ".join(parts)
@@ -167,14 +153,16 @@ class SavedPlan:
         plan = self._write_json(show) if with_json else read_changes(self.file, self._caching(show))
         facts = read_plan_facts(self.file)
         counts, changes = summarize(plan)
+        outputs = changed_outputs(plan)
         record = PlanRecord(
             environment=self.env,
             created_at=_now(),
             plan_sha256=sha256_file(self.file),
-            has_changes=has_changes,
+            # Terraform's -detailed-exitcode, or any change the model sees (a moves-only plan is a change too).
+            has_changes=has_changes or bool(changes or outputs),
             counts=counts,
             changes=changes,
-            output_changes=changed_outputs(plan),
+            output_changes=outputs,
             provenance={
                 **provenance,
                 "terraform_version": plan.get("terraform_version"),
