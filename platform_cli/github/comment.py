@@ -14,7 +14,7 @@ top to bottom:
 
 The parts live beside this module: markdown.py (escaping primitives), sections.py (each section), fit.py (the
 65,536-character budget). Header and provenance are always kept; the other sections are fitted in priority order
-(see PRIORITY). Sensitive values print as (sensitive); the masker runs on every value before it is escaped or
+(see PRIORITY): the change detail before the policy scan, which is summarised per check. Sensitive values print as (sensitive); the masker runs on every value before it is escaped or
 truncated (so a truncated secret cannot leak its prefix) and once more over the whole comment.
 """
 
@@ -44,9 +44,12 @@ from .sections import (
 
 __all__ = ["GITHUB_COMMENT_LIMIT", "EnvPlan", "code", "marker", "render_env"]
 
-# Fitting order (display order is DISPLAY): the first sections get the room first.
-PRIORITY = ("destroy", "drift", "scan", "outputs", "details")
+# Fitting order (display order is DISPLAY): the first sections get the room first, and the change detail outranks
+# the scan. The detail takes at most DETAIL_SHARE of the room at first so the per-check scan summary keeps some room
+# in a huge plan; what the scan leaves goes back to the detail, so a plan whose detail fits is never cut for it.
+PRIORITY = ("destroy", "drift", "outputs", "details", "scan")
 DISPLAY = ("destroy", "drift", "outputs", "details", "scan")
+DETAIL_SHARE = 0.9
 
 
 @dataclass
@@ -111,10 +114,13 @@ def _render(p: EnvPlan, masker: Masker | None, limit: int) -> str:
         "drift": drift,
         "outputs": outputs_section(plan, values),
         "details": details_section(facts, plan, values),
-        "scan": scan_section(p.scan, values),
+        "scan": scan_section(p.scan, plan, values),
     }
     present = {k: s for k, s in sections.items() if s is not None}
     fixed = len(header) + len(footer) + len(SEP) * (len(present) + 1)
     room = limit - fixed - sum(len(s.minimal) for s in present.values())
-    rendered = fit_sections([Slot(name, present[name]) for name in PRIORITY if name in present], room)
+    slots = [
+        Slot(name, present[name], DETAIL_SHARE if name == "details" else 1.0) for name in PRIORITY if name in present
+    ]
+    rendered = fit_sections(slots, room)
     return SEP.join([header, *(rendered[k] for k in DISPLAY if k in rendered), footer])

@@ -387,35 +387,59 @@ def details_section(facts: CommentFacts, plan: Plan, values: Values) -> Fitted |
     return Fitted(minimal, render)
 
 
-def scan_section(scan: dict | None, values: Values) -> Fitted:
+def _check_rows(failures: list[dict], changed: set[str]) -> list[tuple[str, int, list[str]]]:
+    """(check, resources failing it, of them the ones this plan changes) per check, changed resources' checks
+    first, then by how many resources fail."""
+    by_check: dict[str, set[str]] = {}
+    for f in failures:
+        check = " ".join(str(x) for x in (f.get("check_id"), f.get("check_name") or f.get("check")) if x)
+        by_check.setdefault(check, set()).add(str(f.get("resource") or ""))
+    rows = [(check, len(resources), sorted(resources & changed)) for check, resources in by_check.items()]
+    return sorted(rows, key=lambda row: (-len(row[2]), -row[1], row[0]))
+
+
+def _scope(scan: dict) -> str:
+    """What the scan covered, in the reader's words (nothing is claimed when the scan does not say)."""
+    scope = scan.get("scope")
+    if not scope:
+        return ""
+    rest = int(scope.get("resources", 0)) - int(scope.get("changed", 0))
+    return (
+        f" Checked: the {plural(int(scope.get('changed', 0)), 'resource')} this plan creates, updates, replaces, "
+        f"imports or moves (checkov `terraform_plan`, with their module's other resources as context)"
+        + (f"; the other {plural(rest, 'resource')} of the stack are not part of this scan." if rest > 0 else ".")
+    )
+
+
+def scan_section(scan: dict | None, plan: Plan, values: Values) -> Fitted:
+    """The policy scan summarised per check: how many resources fail each check, the checks failing on resources
+    this plan changes first (so pre-existing findings never crowd them out)."""
     head = "#### Policy scan"
     if scan is None:
         return Fitted(f"{head}\n\nNot scanned.")
     failed = int(scan.get("failed") or 0)
     summary = (
         f"{':x:' if failed else ':white_check_mark:'} {scan.get('passed', 0)} passed, {failed} failed, "
-        f"{scan.get('skipped', 0)} skipped."
+        f"{scan.get('skipped', 0)} skipped.{_scope(scan)}"
     )
-    failures = scan.get("failures") or []
-    if not failures:
+    rows = _check_rows(scan.get("failures") or [], plan.changed_addresses)
+    if not rows:
         return Fitted(f"{head}\n\n{summary}")
-    table_head = "| Check | Resource | File |\n|---|---|---|"
-    rows = []
-    for f in failures:
-        check = " ".join(str(x) for x in (f.get("check_id"), f.get("check_name") or f.get("check")) if x)
-        rows.append(
-            "| "
-            + " | ".join(
-                code(values.text(str(x or "")), in_table=True) for x in (check, f.get("resource"), f.get("file"))
-            )
-            + " |"
-        )
+    on_changed = sum(bool(changed) for _, _, changed in rows)
+    counted = f"{plural(len(rows), 'check')} failing, {on_changed} of them on resources this plan changes"
+    table_head = f"{counted}:\n\n| Check | Resources failing | Changed by this plan |\n|---|---:|---|"
+    lines = []
+    for check, total, changed in rows:
+        named = ", ".join(code(values.text(a), in_table=True) for a in changed[:3])
+        named += f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        lines.append(f"| {code(values.text(check), in_table=True)} | {total} | {named or 'none'} |")
 
     def more(n: int) -> str:
-        return f"| ... {n} more failed checks not shown | | |" if n else ""
+        return f"| ... {plural(n, 'more failing check')} not shown | | |" if n else ""
 
     minimal = f"{head}\n\n{summary}"
-    return Fitted(minimal, lambda budget: fit_lines(f"{minimal}\n\n{table_head}", rows, budget, more).rstrip("\n"))
+    body = f"{minimal}\n\n{table_head}"
+    return Fitted(f"{minimal} {counted}.", lambda budget: fit_lines(body, lines, budget, more).rstrip("\n"))
 
 
 # --------------------------------------------------------------------------------------------------------------
