@@ -133,3 +133,32 @@ def test_every_kind_of_change_is_in_the_model():
     forgotten = {"resource_changes": [{"address": "aws_s3_bucket.b", "change": {"actions": ["forget"]}}]}
     assert Plan.from_json(forgotten).counts()["forget"] == 1
     assert Plan.from_json(forgotten).changed_addresses == set()
+
+
+def test_the_plan_step_keeps_the_scan_and_comment_reads_it_instead_of_scanning_again(moves_only, tmp_path):
+    from click.testing import CliRunner
+
+    from platform_cli.cli import cli
+
+    plan_file, exit_code, shown = moves_only
+    saved = saved_plan_of(tmp_path, plan_file)
+    saved.write_record(provenance={}, has_changes=exit_code == 2, plan_log=None, show=lambda _: shown, with_json=True)
+    kept = json.loads(saved.scan_file.read_text())
+    # checkov ran over what the plan changes (the moved resource), at plan time.
+    assert kept["result"]["framework"] == "terraform_plan" and kept["result"]["scope"] == {"changed": 1, "resources": 1}
+    # Plant a finding in the kept result: the comment must show it, so it read the kept scan and ran no new one.
+    planted = {"check_id": "CKV_PLANTED_1", "check_name": "kept at plan time", "resource": "terraform_data.new"}
+    kept["result"].update(failed=1, failures=[planted])
+    saved.scan_file.write_text(json.dumps(kept))
+    repo = Path(__file__).resolve().parents[2]
+    result = CliRunner().invoke(
+        cli,
+        ["--no-color", "--root", str(repo), "comment", "staging"],
+        env={"PLATFORMCTL_WORK_DIR": str(tmp_path / "work"), "PLATFORMCTL_MASKS": None},
+    )
+    assert result.exit_code == 0, result.output
+    assert "| `CKV_PLANTED_1 kept at plan time` | 1 | `terraform_data.new` |" in result.stdout
+    assert "1 moved" in result.stdout
+    # A new plan file makes the kept scan stale: it is not reused for a different plan.
+    saved.file.write_bytes(plan_file.read_bytes() + b"\0")
+    assert saved.policy_scan(lambda: saved.json_file, scanner=lambda _: {"fresh": True}) == {"fresh": True}
