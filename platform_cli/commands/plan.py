@@ -43,7 +43,8 @@ def _check_image(ctx, param, value):
 @click.option(
     "--with-json",
     is_flag=True,
-    help="Also write `terraform show -json` now (+~3 s); otherwise it is written on first use (scan).",
+    help="Also write `terraform show -json` and the policy scan of what the plan changes now (+~3 s + checkov); "
+    "otherwise both are made on first use (comment, scan).",
 )
 @json_option
 @pass_app
