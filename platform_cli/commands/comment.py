@@ -61,7 +61,7 @@ def _from_file(app: AppContext, path: Path, env: str, scan: bool) -> EnvPlan:
         env=env,
         plan=plan,
         provenance={"terraform_version": plan.get("terraform_version")},
-        scan=scan_plan_changes(plan, env).as_dict() if scan else None,
+        scan=scan_plan_changes(plan, env, code_root=app.paths.stack_dir).as_dict() if scan else None,
         protected=bool(settings and settings.protected),
         approvals_required=settings.approvals_required if settings else 0,
         approvers=_approvers(settings),

@@ -36,11 +36,11 @@ ShowJson = Callable[[Path], str]  # plan file -> `terraform show -json` text
 Scanner = Callable[[dict[str, Any]], dict[str, Any]]  # show -json -> policy scan result (core.scan)
 
 
-def scan_changes(env: str) -> Scanner:
-    """The policy scan of what a plan changes (checkov, see core.scan)."""
+def scan_changes(env: str, code_root: Path | None = None) -> Scanner:
+    """The policy scan of what a plan changes (checkov, see core.scan); code_root: the stack's code."""
     from .scan import scan_plan_changes
 
-    return lambda shown: scan_plan_changes(shown, env).as_dict()
+    return lambda shown: scan_plan_changes(shown, env, code_root=code_root).as_dict()
 
 
 def _now() -> str:
@@ -177,7 +177,7 @@ class SavedPlan:
         plan = self._write_json(show) if with_json else read_changes(self.file, self._caching(show))
         if with_json:
             try:
-                self._write_scan(plan, scanner or scan_changes(self.env))
+                self._write_scan(plan, scanner or scan_changes(self.env, self.paths.stack_dir))
             except PlatformError:
                 pass  # no scan file: comment and scan run it on first use and report why it fails there
         facts = read_plan_facts(self.file)
@@ -283,7 +283,7 @@ class SavedPlan:
         if isinstance(kept, dict) and kept.get("plan_sha256") == sha256_file(self.file):
             return kept["result"]
         shown = json.loads(plan_json().read_text(encoding="utf-8"))
-        return self._write_scan(shown, scanner or scan_changes(self.env))
+        return self._write_scan(shown, scanner or scan_changes(self.env, self.paths.stack_dir))
 
     def _write_scan(self, shown: dict[str, Any], scanner: Scanner) -> dict[str, Any]:
         result = scanner(shown)

@@ -147,6 +147,28 @@ def _keep(module: dict[str, Any], modules: set[str]) -> dict[str, Any] | None:
     return {**kept, "resources": resources, "child_modules": children}
 
 
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+def _fill_unknowns(module: dict[str, Any], unknown: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """planned_values leave out what is known only after apply (a key ARN created in the same plan); checkov
+    would read such an attribute as unset and fail, e.g., "SNS topic encrypted" for a topic whose key is being
+    created. Mark those top-level attributes as set, as they will be."""
+
+    def filled(resource: dict[str, Any]) -> dict[str, Any]:
+        values = dict(resource.get("values") or {})
+        for name, is_unknown in unknown.get(resource.get("address"), {}).items():
+            if is_unknown is True and values.get(name) is None:
+                values[name] = KNOWN_AFTER_APPLY
+        return {**resource, "values": values}
+
+    return {
+        **module,
+        "resources": [filled(r) for r in module.get("resources") or []],
+        "child_modules": [_fill_unknowns(c, unknown) for c in module.get("child_modules") or []],
+    }
+
+
 def changes_only(shown: dict[str, Any], model: Plan | None = None) -> tuple[dict[str, Any], set[str]]:
     """A `show -json` document reduced to the module instances holding what the plan changes, and the changed
     addresses (what a scan of the plan reports on)."""
@@ -155,6 +177,11 @@ def changes_only(shown: dict[str, Any], model: Plan | None = None) -> tuple[dict
     modules = {c.module for c in model.changes if c.address in changed}
     root = (shown.get("planned_values") or {}).get("root_module") or {}
     kept = _keep(root, modules) or {"resources": [], "child_modules": []}
+    unknown = {
+        rc.get("address"): (rc.get("change") or {}).get("after_unknown") or {}
+        for rc in shown.get("resource_changes") or []
+    }
+    kept = _fill_unknowns(kept, unknown)
     addresses = {r.get("address") for r in _module_resources(kept)}
     reduced = {k: shown[k] for k in ("format_version", "terraform_version", "configuration", "variables") if k in shown}
     reduced["planned_values"] = {"root_module": kept}
@@ -162,8 +189,13 @@ def changes_only(shown: dict[str, Any], model: Plan | None = None) -> tuple[dict
     return reduced, changed
 
 
-def scan_plan_changes(shown: dict[str, Any], env: str, model: Plan | None = None) -> ScanResult:
-    """checkov over what this plan changes (see the module doc), findings of the changed resources only."""
+def scan_plan_changes(
+    shown: dict[str, Any], env: str, model: Plan | None = None, code_root: Path | None = None
+) -> ScanResult:
+    """checkov over what this plan changes (see the module doc), findings of the changed resources only.
+
+    code_root: the Terraform code the plan was made from. checkov then reads its inline `checkov:skip` comments,
+    so a plan's scan skips exactly what the scan of the code skips (without it, every reasoned skip would fail)."""
     reduced, changed = changes_only(shown, model)
     total = len(_module_resources((shown.get("planned_values") or {}).get("root_module") or {}))
     scope = {"changed": len(changed), "resources": total}
@@ -172,7 +204,8 @@ def scan_plan_changes(shown: dict[str, Any], env: str, model: Plan | None = None
     with tempfile.TemporaryDirectory(prefix="platformctl-scan-") as tmp:
         path = Path(tmp) / "plan-changes.json"
         path.write_text(json.dumps(reduced), encoding="utf-8")
-        result = _run_checkov(["-f", str(path)], f"{env} saved plan", "terraform_plan", only=changed)
+        enrich = ["--repo-root-for-plan-enrichment", str(code_root)] if code_root else []
+        result = _run_checkov(["-f", str(path), *enrich], f"{env} saved plan", "terraform_plan", only=changed)
     for failure in result.failures:
         failure["file"] = None  # the reduced copy's temporary path says nothing
     result.scope = scope
