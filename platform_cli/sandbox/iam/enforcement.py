@@ -327,6 +327,15 @@ def _trust_policy(facts: ResourceFacts) -> ResourceFacts:
 
 
 # ------------------------------------------------------------------------------------------------ install
+def _hand_bucket_policies_to_enforcement() -> None:
+    """moto checks bucket policies itself for object requests (answering 403 with an empty body, conditions
+    ignored); with enforcement on, the evaluation above decides with the policy's conditions and AWS's error."""
+    from moto.iam.access_control import PermissionResult
+    from moto.s3.models import FakeBucket
+
+    FakeBucket.get_permission = lambda self, action, resource: PermissionResult.NEUTRAL  # type: ignore[method-assign]
+
+
 _ENFORCER: Enforcer | None = None
 
 
@@ -348,4 +357,5 @@ def install(mode: str, log_path: str | None) -> None:
         _ENFORCER.authorize(self, resource)
 
     ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize  # type: ignore[method-assign]
+    _hand_bucket_policies_to_enforcement()
     print(f"sandbox: IAM enforcement {mode} (decisions in {log_path or 'no file'})", flush=True)
