@@ -5,8 +5,8 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from platform_cli.sandbox.iam.conditions import evaluate_condition_block
 from platform_cli.sandbox.oidc.claims import InvalidRun, WorkflowRun, build_claims, subject
-from platform_cli.sandbox.oidc.conditions import trust_conditions_hold
 from platform_cli.sandbox.oidc.issuer import Issuer, UnverifiableToken
 
 ISSUED_AT = 1_800_000_000
@@ -167,7 +167,7 @@ CONTEXT = {f"{HOST}:sub": "repo:o/r:environment:prod", f"{HOST}:aud": "sts.amazo
     ],
 )
 def test_trust_conditions(condition, holds):
-    assert trust_conditions_hold(condition, CONTEXT) is holds
+    assert evaluate_condition_block(condition or {}, CONTEXT) is holds
 
 
 # -- the issuer --------------------------------------------------------------------------------------------------

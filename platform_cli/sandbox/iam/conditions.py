@@ -178,7 +178,10 @@ def evaluate_condition(operator_name: str, key: str, expected: Any, context: Con
     if actual is None:
         if qualifier == "ForAllValues":
             return True  # vacuously true over an empty set, as in AWS
-        return if_exists
+        if qualifier == "ForAnyValue":
+            return False
+        # AWS: a missing key fails a positive operator, and satisfies a negated one (StringNotEquals, ...).
+        return if_exists or operator in _NEGATED
     if qualifier == "ForAllValues":
         return all(_value_matches(operator, a, expected_values) for a in actual)
     if qualifier == "ForAnyValue":

@@ -21,7 +21,6 @@ from urllib.parse import urlparse
 from werkzeug.exceptions import HTTPException
 
 from . import actions, principals, resource_policies
-from .conditions import evaluate_condition_block
 from .evaluation import Decision, ResourceFacts, evaluate
 from .report import DecisionLog
 
@@ -180,7 +179,8 @@ class Enforcer:
             return
         params = actions.request_params(response.body, query, protocol)
         if action in WEB_IDENTITY_ACTIONS:
-            return self._web_identity(action, params, protocol, response.current_account)
+            return  # unsigned: oidc.sts verifies the token and the role's trust policy, as STS always does
+
         if scope is None:
             return self._refuse(protocol, self._anonymous(action, moto_resource))
 
@@ -227,47 +227,6 @@ class Enforcer:
                 facts = resource_policies.describe(value, region, principal.account)
                 passed = {**context, "iam:PassedToService": service}
                 self._decide(protocol, evaluate(principal, "iam:PassRole", facts, passed))
-
-    def _web_identity(self, action: str, params: dict[str, Any], protocol: str, request_account: str) -> None:
-        """AssumeRoleWithWebIdentity is unsigned: the role's trust policy and the token's claims decide."""
-        from moto.iam.models import iam_backends
-
-        role_arn = str(params.get("RoleArn", ""))
-        account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else request_account
-        claims = _claims(str(params.get("WebIdentityToken", "")))
-        issuer = str(claims.get("iss", "")).removeprefix("https://")
-        provider_arn = f"arn:aws:iam::{account}:oidc-provider/{issuer}"
-        context = {f"{issuer}:{k}": v for k, v in claims.items() if isinstance(v, (str, int, list))}
-        context.update({"aws:FederatedProvider": provider_arn, "aws:SecureTransport": "true"})
-        backend = iam_backends[account]["aws"]
-        allowed, detail = False, f"no statement of the trust policy of {role_arn} lets {provider_arn} assume it"
-        try:
-            role = backend.get_role_by_arn(role_arn)
-            backend.get_open_id_connect_provider(provider_arn)
-        except Exception:
-            role = None
-            detail = f"role {role_arn} or OIDC provider {provider_arn} does not exist"
-        if role is not None:
-            trust = json.loads(role.assume_role_policy_document)
-            for statement in trust.get("Statement", []):
-                federated = (statement.get("Principal") or {}).get("Federated")
-                names = federated if isinstance(federated, list) else [federated]
-                if statement.get("Effect") != "Allow" or provider_arn not in names:
-                    continue
-                if not any(a in {action, "sts:*", "*"} for a in _as_list(statement.get("Action"))):
-                    continue
-                if evaluate_condition_block(statement.get("Condition") or {}, context):
-                    allowed, detail = True, f"trust policy statement {statement.get('Sid', '')} of {role_arn}"
-                    break
-                detail = f"the trust policy's conditions did not match the token (sub={claims.get('sub')!r}, aud={claims.get('aud')!r})"
-        decision = Decision(allowed, provider_arn, action, role_arn, "", detail)
-        if not allowed:
-            self.log.record(decision, enforced=self.mode == "hard", mode=self.mode)
-            if self.mode == "hard":
-                raise refusal(protocol, f"Not authorized to perform {action}")
-            print(f"sandbox iam (soft): would refuse {action} on {role_arn}: {detail}", file=sys.stderr, flush=True)
-            return
-        self.log.record(decision, enforced=False, mode=self.mode)
 
     def _anonymous(self, action: str, resource: str) -> Decision:
         return Decision(

@@ -27,8 +27,8 @@ from urllib.parse import unquote, urlparse
 import jwt
 from moto.core.exceptions import AccessDeniedError, ServiceException
 
+from ..iam.conditions import evaluate_condition_block
 from .claims import ISSUER
-from .conditions import trust_conditions_hold
 from .issuer import UnverifiableToken, current_issuer
 
 ACTION = "sts:AssumeRoleWithWebIdentity"
@@ -88,7 +88,7 @@ def _statement_admits(statement: dict[str, Any], provider_arn: str, context: dic
         federated = _as_list(principal.get("Federated", [])) if isinstance(principal, dict) else []
         if provider_arn not in federated:
             return False
-    return trust_conditions_hold(statement.get("Condition"), context)
+    return evaluate_condition_block(statement.get("Condition") or {}, context)
 
 
 def _trust_policy_allows(document: Any, provider_arn: str, context: dict[str, Any]) -> bool:

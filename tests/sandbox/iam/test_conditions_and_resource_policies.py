@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import json
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from platform_cli.sandbox.iam.conditions import evaluate_condition_block
+from platform_cli.sandbox.oidc.claims import WorkflowRun
+from platform_cli.sandbox.oidc.client import request_token
 
 from .conftest import ACCOUNT, OTHER_ACCOUNT, REGION, allow, unique
 
@@ -36,7 +38,10 @@ def test_condition_block_operators_as_aws_evaluates_them():
     assert evaluate_condition_block({"ForAnyValue:StringLike": {"aws:TagKeys": ["te*"]}}, context)
     assert evaluate_condition_block({"Null": {"s3:x-amz-server-side-encryption": "true"}}, context)
     assert evaluate_condition_block({"StringNotEqualsIfExists": {"s3:x-amz-acl": "public-read"}}, context)
-    assert not evaluate_condition_block({"StringNotEquals": {"s3:x-amz-acl": "public-read"}}, context)
+    # AWS: "If the policy condition requires that the key is not matched, such as StringNotLike or ArnNotLike, and
+    # the right key is not present, the condition is true." A positive operator on a missing key is false.
+    assert evaluate_condition_block({"StringNotEquals": {"s3:x-amz-acl": "public-read"}}, context)
+    assert not evaluate_condition_block({"StringEquals": {"s3:x-amz-acl": "public-read"}}, context)
     assert evaluate_condition_block(
         {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::logs-*"}}, {"aws:SourceArn": "arn:aws:s3:::logs-1"}
     )
@@ -186,19 +191,16 @@ def test_web_identity_trust_checks_the_tokens_sub_and_aud(iam_sandbox):
     }
     role = iam.create_role(RoleName=unique("gha"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
 
-    def token(sub: str) -> str:
-        claims = {"iss": f"https://{host}", "aud": "sts.amazonaws.com", "sub": sub}
-        return "e30." + base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=") + ".sig"
+    def token(**run: Any) -> str:  # signed by the sandbox's issuer, as GitHub would for that job
+        return request_token(iam_sandbox.endpoint, WorkflowRun(repository="o/r", **run))["token"]
 
     sts = iam_sandbox.root("sts")
-    sts.assume_role_with_web_identity(
-        RoleArn=role, RoleSessionName="gha", WebIdentityToken=token("repo:o/r:environment:prod")
-    )
+    sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="gha", WebIdentityToken=token(environment="prod"))
     error = refused(
         sts.assume_role_with_web_identity,
         RoleArn=role,
         RoleSessionName="gha",
-        WebIdentityToken=token("repo:o/r:pull_request"),
+        WebIdentityToken=token(pull_request=7),
     )
     assert (error["Code"], error["Message"]) == (
         "AccessDenied",
