@@ -19,11 +19,16 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .constants import (
+    DEFAULT_PORT,
+    DEFAULT_REGION,
+    EXIT_PORT_IN_USE,
+    HEALTH_PATH,
+    LOOPBACK,
+    SANDBOX_STATE_BUCKET,
+)
 from .iam import DECISION_LOG, MODE_ENVVAR, parse_mode
-from .server import EXIT_PORT_IN_USE, HEALTH_PATH, LOOPBACK, SANDBOX_STATE_BUCKET
 
-DEFAULT_PORT = 4566
-DEFAULT_REGION = "us-east-1"
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 HEALTH_REQUEST_TIMEOUT_SECONDS = 1.0

@@ -5,9 +5,11 @@
 Every request goes to moto's own dispatcher except App Runner's (X-Amz-Target AppRunner.* or signed for the
 "apprunner" service), which go to platform_cli.sandbox.apprunner. GET /_sandbox/health answers with this
 process's identity so the manager can tell our sandbox from anything else that happens to hold the port.
-GET /_sandbox/ecr-layers/... serves ECR layer bytes, standing in for the presigned S3 URL of GetDownloadUrlForLayer.
-/_sandbox/oidc/... is GitHub Actions' OIDC issuer (platform_cli.sandbox.oidc), whose tokens STS verifies.
-On start the process creates its Terraform state bucket, so a fresh sandbox means fresh world and state.
+The process composes the sandbox: it installs every service module in SERVICES (moto patches, wire fixes around
+moto's app, routes such as ECR's layer downloads) before it serves. On start it creates its Terraform state
+bucket, so a fresh sandbox means fresh world and state.
+/_sandbox/oidc/... is GitHub Actions' OIDC issuer (platform_cli.sandbox.oidc), whose tokens STS verifies; with
+--enforce-iam every other principal is held to its policies (platform_cli.sandbox.iam).
 """
 
 from __future__ import annotations
@@ -22,15 +24,14 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from . import oidc, wire
+from .constants import DEFAULT_PORT, DEFAULT_REGION, EXIT_PORT_IN_USE, HEALTH_PATH, LOOPBACK, SANDBOX_STATE_BUCKET
 from .iam import MODE_ENVVAR as IAM_MODE_ENVVAR
 from .iam import parse_mode as parse_iam_mode
-from .oidc import PATH_PREFIX as OIDC_PATH
+from .services import applicationautoscaling, ec2, ecr, ecs, elbv2, s3
 
-HEALTH_PATH = "/_sandbox/health"
-LAYER_PATH = "/_sandbox/ecr-layers/"  # + account/region/digest/repository: fidelity_ecr's download URLs
-SANDBOX_STATE_BUCKET = "platformctl-sandbox-state"
-LOOPBACK = "127.0.0.1"
-EXIT_PORT_IN_USE = 98  # errno EADDRINUSE, so the manager can say exactly what went wrong
+# Every patched AWS service, installed in this order when the sandbox starts; a new service module goes here.
+SERVICES = (s3, ecr, ecs, elbv2, ec2, applicationautoscaling, oidc)
 
 
 def _is_apprunner(environ: dict[str, Any]) -> bool:
@@ -64,19 +65,17 @@ def _apprunner_app() -> Any:
 
 
 class SandboxApplication:
-    """WSGI entry point: health check, App Runner, then moto (with the sandbox's fidelity fixes around it)."""
+    """WSGI entry point: health check, the services' own routes, App Runner, then moto (with the services' wire
+    fixes around it)."""
 
     def __init__(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from . import oidc
-        from .fidelity import FidelityMiddleware, install_model_patches
-
-        install_model_patches()
-        oidc.install()  # the issuer's key pair, and STS's AssumeRoleWithWebIdentity checks
+        for service in SERVICES:
+            service.install()
         self.started_at = time.time()
         self.apprunner = _apprunner_app()
-        self.moto = FidelityMiddleware(DomainDispatcherApplication(create_backend_app))
+        self.moto = wire.FidelityMiddleware(DomainDispatcherApplication(create_backend_app))
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO") == HEALTH_PATH:
@@ -85,14 +84,9 @@ class SandboxApplication:
             ).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        if environ.get("PATH_INFO", "").startswith(LAYER_PATH):
-            from .fidelity_ecr import serve_layer
-
-            return serve_layer(environ, start_response)
-        if environ.get("PATH_INFO", "").startswith(OIDC_PATH):
-            from .oidc.endpoints import handle
-
-            return handle(environ, start_response)
+        route = wire.route_for(environ.get("PATH_INFO", ""))
+        if route is not None:
+            return route(environ, start_response)
         if _is_apprunner(environ):
             return self.apprunner(environ, start_response)
         return self.moto(environ, start_response)
@@ -106,7 +100,7 @@ def create_state_bucket() -> None:
     # The account every request lands in unless its access key says otherwise (MOTO_ACCOUNT_ID, as moto reads it).
     account = os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
     backend = s3_backends[account]["aws"]
-    backend.create_bucket(SANDBOX_STATE_BUCKET, "us-east-1")
+    backend.create_bucket(SANDBOX_STATE_BUCKET, DEFAULT_REGION)
     backend.put_bucket_versioning(SANDBOX_STATE_BUCKET, "Enabled")
 
 
@@ -133,7 +127,9 @@ def serve(port: int, host: str = LOOPBACK, enforce_iam: str = "off", iam_log: st
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m platform_cli.sandbox.server", description=__doc__.split("\n")[0])
-    parser.add_argument("--port", type=int, default=4566, help="loopback port to listen on (default 4566)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"loopback port to listen on (default {DEFAULT_PORT})"
+    )
     parser.add_argument(
         "--enforce-iam",
         default=os.environ.get(IAM_MODE_ENVVAR, ""),

@@ -25,15 +25,16 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.common_models import BaseModel
 from moto.utilities.utils import get_partition
 
-from ..ecr import ECR_IMAGE_RE, image_exists
+from ..constants import APPRUNNER_DELAY_ENVVAR, APPRUNNER_DEPRECATED_DELAY_ENVVAR
+from ..services.ecr import ECR_IMAGE_RE, image_exists
 from .exceptions import (
     InvalidRequestException,
     InvalidStateException,
     ResourceNotFoundException,
 )
 
-DELAY_ENVVAR = "PLATFORMCTL_SANDBOX_APPRUNNER_DELAY"
-DEPRECATED_DELAY_ENVVAR = "PLATFORM_SANDBOX_APPRUNNER_DELAY"  # the old name; still read, with a warning
+DELAY_ENVVAR = APPRUNNER_DELAY_ENVVAR
+DEPRECATED_DELAY_ENVVAR = APPRUNNER_DEPRECATED_DELAY_ENVVAR  # the old name; still read, with a warning
 DEFAULT_DELAY_SECONDS = 0.5
 
 DEFAULT_AUTO_SCALING_NAME = "DefaultConfiguration"

@@ -1,30 +1,38 @@
-"""Fidelity for ECR's layer (blob) API: what a registry-to-registry copy of an image needs.
+"""ECR: the layer (blob) API as ECR has it, and the pull check App Runner and ECS share.
 
 moto 5.2.5 keeps only the size of an uploaded layer, answers GetDownloadUrlForLayer with NotImplementedError, and
 stores a manifest whose layers were never uploaded. ECR keeps the bytes, hands out a download URL for them, and
 refuses such a manifest with LayersNotFoundException (as every registry does: blobs first, then the manifest).
-Here:
+Here (model patches, plus one route):
 
 * CompleteLayerUpload keeps the bytes on the repository, and refuses layerDigests that do not match them
   (InvalidLayerException), as ECR does;
-* GetDownloadUrlForLayer answers with a URL this sandbox serves (LAYER_PATH), standing in for ECR's presigned S3
-  URL; LayersNotFoundException for a layer the repository does not hold;
+* GetDownloadUrlForLayer answers with a URL this sandbox serves (LAYER_PATH, a route registered with the wire
+  layer), standing in for ECR's presigned S3 URL; LayersNotFoundException for a layer the repository does not hold;
 * PutImage of an image manifest (Docker v2 or OCI) refuses a config or layer the repository does not hold, and
   names the image by the sha256 of the manifest bytes (ImageDigestDoesNotMatchException for another imageDigest).
 
-Each patch replaces one moto function in this process; nothing in site-packages is touched.
+image_exists() is not a fix: it is how the sandbox's other services (App Runner, ECS) pull an image.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 from urllib.parse import quote, unquote
 
 from moto.core.exceptions import ServiceException
 
-from .server import LAYER_PATH
+from ..constants import LAYER_PATH
+from ..patching import install_once
+from ..wire import add_route
+
+ECR_IMAGE_RE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
+    r"(?P<repository>[a-z0-9._/-]+?)(?::(?P<tag>[\w.+=:/@-]+?))?(?:@(?P<digest>[\w:]+))?$"
+)
 
 
 class LayersNotFoundException(ServiceException):
@@ -37,6 +45,29 @@ class InvalidLayerException(ServiceException):
 
 class ImageDigestDoesNotMatchException(ServiceException):
     code = "ImageDigestDoesNotMatchException"
+
+
+def image_exists(image_identifier: str) -> bool:
+    """Whether an ECR image (by tag or digest, no tag meaning `latest`) is in the sandbox's ECR, in the account
+    and region its registry host names, as a pull would find it."""
+    match = ECR_IMAGE_RE.match(image_identifier)
+    if not match:
+        return False
+    from moto.ecr.models import ecr_backends
+
+    try:
+        repository = ecr_backends[match["account"]][match["region"]].repositories.get(match["repository"])
+    except KeyError:
+        return False
+    if repository is None:
+        return False
+    tag, digest = match["tag"], match["digest"]
+    if not tag and not digest:
+        tag = "latest"
+    return any(
+        (not tag or tag in image.image_tags) and (not digest or digest == image.get_image_digest())
+        for image in repository.images
+    )
 
 
 def _blobs(repository: Any) -> dict[str, bytes]:
@@ -115,7 +146,7 @@ def _get_download_url_for_layer(self: Any) -> str:
     return json.dumps({"downloadUrl": url, "layerDigest": digest})
 
 
-def serve_layer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+def _serve_layer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     """GET LAYER_PATH...: the bytes of one layer, as ECR's presigned download URL gives them."""
     from moto.ecr.models import ecr_backends
 
@@ -135,14 +166,13 @@ def serve_layer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [body]
 
 
+@install_once
 def install() -> None:
-    """Apply the patches to moto's ECR classes in this process (idempotent)."""
+    """Patch moto's ECR classes in this process and serve layer downloads at LAYER_PATH."""
     from moto.ecr.models import ECRBackend
     from moto.ecr.responses import ECRResponse
 
-    if getattr(ECRBackend, "_platformctl_layers", False):
-        return
     ECRBackend.complete_layer_upload = _complete_layer_upload(ECRBackend.complete_layer_upload)
     ECRBackend.put_image = _put_image(ECRBackend.put_image)
     ECRResponse.get_download_url_for_layer = _get_download_url_for_layer
-    ECRBackend._platformctl_layers = True
+    add_route(LAYER_PATH, _serve_layer)

@@ -1,4 +1,4 @@
-"""Fidelity fixes for the ECS Fargate target: ECS services, Application Auto Scaling, ELBv2, EC2 security groups.
+"""ECS services that run like ECS's scheduler (model patches; ELBv2's DescribeTargetHealth reads through settled()).
 
 moto 5.2.5 models ECS services as bookkeeping only: a service never starts a task, so DescribeServices reports
 runningCount 0 / pendingCount N / rolloutState IN_PROGRESS forever and the aws provider's wait_for_steady_state
@@ -15,41 +15,43 @@ PLATFORMCTL_SANDBOX_ECS_DELAY seconds, no background threads):
 * when an image is not there, tasks stop with stoppedReason "CannotPullContainerError: ...", the deployment
   circuit breaker trips after three failed tasks (rolloutState FAILED), and with rollback the previous
   deployment becomes PRIMARY again (service back on its task definition); a first deployment stays FAILED with
-  runningCount 0, as ECS leaves it.
-
-Each patch replaces one moto function in this process; nothing in site-packages is touched.
+  runningCount 0, as ECS leaves it;
+* CreateService keeps the parameters moto's response drops (healthCheckGracePeriodSeconds,
+  deploymentConfiguration, enableExecuteCommand, ...), as UpdateService already did.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from ..constants import ECS_DELAY_ENVVAR
+from ..patching import install_once
 from .ecr import image_exists
 
-DELAY_ENVVAR = "PLATFORMCTL_SANDBOX_ECS_DELAY"
 DEFAULT_DELAY_SECONDS = 0.5
 CIRCUIT_BREAKER_MIN_FAILURES = 3  # ECS: max(3, min(200, ceil(0.5 * desired))) failed tasks trip the breaker
 
 _LOCK = threading.RLock()
 
 
-def settle_delay() -> float:
-    raw = os.environ.get(DELAY_ENVVAR)
+def _settle_delay() -> float:
+    raw = os.environ.get(ECS_DELAY_ENVVAR)
     if raw is None:
         return DEFAULT_DELAY_SECONDS
     try:
         return max(float(raw), 0.0)
     except ValueError:
         print(
-            f"sandbox: {DELAY_ENVVAR}={raw!r} is not a number of seconds; using {DEFAULT_DELAY_SECONDS}",
+            f"sandbox: {ECS_DELAY_ENVVAR}={raw!r} is not a number of seconds; using {DEFAULT_DELAY_SECONDS}",
             file=sys.stderr,
         )
         return DEFAULT_DELAY_SECONDS
@@ -67,145 +69,6 @@ def _locked(fn: Any) -> Any:
 
     return wrapper
 
-
-# ---------------------------------------------------------------------------------------------------------------
-# Application Auto Scaling: tags.
-# moto has no ListTagsForResource / TagResource / UntagResource and ignores RegisterScalableTarget's Tags. An
-# unknown action is a NotImplementedError, i.e. HTTP 500, which the SDK retries (~25 times with backoff): creating
-# or refreshing an aws_appautoscaling_target took over 8 minutes and then failed.
-
-
-def _autoscaling_tags(backend: Any) -> dict[str, dict[str, str]]:
-    if not hasattr(backend, "_sandbox_tags"):
-        backend._sandbox_tags = {}
-    return backend._sandbox_tags
-
-
-def _scalable_target_by_arn(backend: Any, arn: str) -> Any:
-    for by_resource in backend.targets.values():
-        for target in by_resource.values():
-            if target.arn == arn:
-                return target
-    return None
-
-
-def _autoscaling_not_found(arn: str) -> Exception:
-    from moto.core.exceptions import JsonRESTError
-
-    return JsonRESTError("ResourceNotFoundException", f"No scalable target found for ResourceARN: {arn}")
-
-
-def _install_autoscaling_tags() -> None:
-    import json
-
-    from moto.applicationautoscaling.responses import (
-        ApplicationAutoScalingResponse as Response,
-    )
-
-    if getattr(Response, "_sandbox_patched", False):
-        return
-    register, deregister = Response.register_scalable_target, Response.deregister_scalable_target
-
-    def register_scalable_target(self: Any) -> str:
-        body = register(self)
-        tags = self._get_param("Tags")
-        if tags:
-            arn = json.loads(body)["ScalableTargetARN"]
-            _autoscaling_tags(self.applicationautoscaling_backend).setdefault(arn, {}).update(tags)
-        return body
-
-    def deregister_scalable_target(self: Any) -> str:
-        backend = self.applicationautoscaling_backend
-        dimension, resource = self._get_param("ScalableDimension"), self._get_param("ResourceId")
-        target = backend.targets.get(dimension, {}).get(resource)
-        body = deregister(self)
-        if target is not None:
-            _autoscaling_tags(backend).pop(target.arn, None)
-        return body
-
-    def _target_arn(self: Any) -> str:
-        arn = self._get_param("ResourceARN")
-        if _scalable_target_by_arn(self.applicationautoscaling_backend, arn) is None:
-            raise _autoscaling_not_found(arn)
-        return arn
-
-    def list_tags_for_resource(self: Any) -> str:
-        arn = _target_arn(self)
-        return json.dumps({"Tags": dict(_autoscaling_tags(self.applicationautoscaling_backend).get(arn, {}))})
-
-    def tag_resource(self: Any) -> str:
-        arn = _target_arn(self)
-        _autoscaling_tags(self.applicationautoscaling_backend).setdefault(arn, {}).update(self._get_param("Tags") or {})
-        return "{}"
-
-    def untag_resource(self: Any) -> str:
-        arn = _target_arn(self)
-        tags = _autoscaling_tags(self.applicationautoscaling_backend).setdefault(arn, {})
-        for key in self._get_param("TagKeys") or []:
-            tags.pop(key, None)
-        return "{}"
-
-    Response.register_scalable_target = register_scalable_target
-    Response.deregister_scalable_target = deregister_scalable_target
-    Response.list_tags_for_resource = list_tags_for_resource
-    Response.tag_resource = tag_resource
-    Response.untag_resource = untag_resource
-    Response._sandbox_patched = True
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# EC2: a security-group rule that references another group keeps its description.
-# moto's SecurityGroupRule.description only looks at the CIDR range, so a rule made with UserIdGroupPairs
-# (aws_vpc_security_group_*_rule with referenced_security_group_id) comes back without Description from the
-# authorize call and from DescribeSecurityGroupRules: every plan shows `+ description`.
-
-
-def _install_security_group_rule_description() -> None:
-    from moto.ec2.models.security_groups import SecurityGroupRule
-
-    def description(self: Any) -> str | None:
-        return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
-
-    SecurityGroupRule.description = property(description)
-
-
-# EC2: revoking a rule by SecurityGroupRuleIds that the group does not hold answers
-# InvalidSecurityGroupRuleId.NotFound, as AWS does; moto answers InvalidPermission.NotFound. The aws provider, when it
-# takes over a VPC's default security group, lists the group's rules and revokes them one by one, skipping a rule
-# that is already gone only on AWS's code, so moto's made `aws_default_security_group` fail now and then (a fresh
-# clone's Fargate apply did).
-
-
-def _install_revoke_unknown_rule_id() -> None:
-    from moto.ec2.exceptions import InvalidSecurityGroupRuleIdNotFoundError
-    from moto.ec2.models.security_groups import SecurityGroupBackend
-
-    def patch(name: str, rules_of: Callable[[Any], list[Any]]) -> None:
-        original = getattr(SecurityGroupBackend, name)
-
-        @functools.wraps(original)
-        def revoke(self: Any, *args: Any, **kwargs: Any) -> Any:
-            rule_ids = kwargs.get("security_rule_ids")
-            group_id = kwargs.get("group_name_or_id", args[0] if args else None)
-            if rule_ids and group_id:
-                group = self.get_security_group_by_name_or_id(group_id, kwargs.get("vpc_id"))
-                held = {rule.id for rule in rules_of(group)} if group is not None else set()
-                for rule_id in rule_ids:
-                    if group is not None and rule_id not in held:
-                        raise InvalidSecurityGroupRuleIdNotFoundError(rule_id)
-            return original(self, *args, **kwargs)
-
-        setattr(SecurityGroupBackend, name, revoke)
-
-    if getattr(SecurityGroupBackend, "_sandbox_revoke_patched", False):
-        return
-    patch("revoke_security_group_egress", lambda group: group.egress_rules)
-    patch("revoke_security_group_ingress", lambda group: group.ingress_rules)
-    SecurityGroupBackend._sandbox_revoke_patched = True
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# ECS services: deployments, tasks, load-balancer targets (see the module docstring).
 
 # CreateService parameters moto's response reads itself; every other one it silently dropped (UpdateService keeps
 # them all), so healthCheckGracePeriodSeconds, deploymentConfiguration (circuit breaker, min/max percent),
@@ -480,7 +343,7 @@ def _settle_service(backend: Any, service: Any) -> None:
         return
     started = rollout.get(primary["id"], {}).get("started")
     if primary["rolloutState"] == "IN_PROGRESS":
-        if started is None or time.monotonic() - started < settle_delay():
+        if started is None or time.monotonic() - started < _settle_delay():
             return
         missing = [image for image in _essential_images(backend, primary["taskDefinition"]) if not image_exists(image)]
         if missing:
@@ -562,7 +425,7 @@ def _fail_deployment(backend: Any, service: Any, primary: dict[str, Any], image:
         _event(service, "has reached a steady state.")
 
 
-def settle(account: str, region: str) -> None:
+def _settle(account: str, region: str) -> None:
     """Move every service of one account and region along (called before every read, under the lock)."""
     backend = _ecs_backend(account, region)
     for service in list(backend.services.values()):
@@ -570,13 +433,21 @@ def settle(account: str, region: str) -> None:
             _settle_service(backend, service)
 
 
-def _install_ecs() -> None:
+@contextlib.contextmanager
+def settled(account: str, region: str) -> Iterator[None]:
+    """Hold the ECS lock with every service of the account and region settled: wrap a read of what ECS runs."""
+    with _LOCK:
+        _settle(account, region)
+        yield
+
+
+@install_once
+def install() -> None:
+    """Patch moto's ECS backend and responses in this process: services run tasks as ECS's scheduler does."""
     from moto.core.utils import camelcase_to_underscores
     from moto.ecs.models import EC2ContainerServiceBackend as Backend
     from moto.ecs.responses import EC2ContainerServiceResponse as Response
 
-    if getattr(Backend, "_sandbox_patched", False):
-        return
     create_service, update_service = Backend.create_service, Backend.update_service
     delete_service, create_response = Backend.delete_service, Response.create_service
 
@@ -633,39 +504,12 @@ def _install_ecs() -> None:
         setattr(Backend, name, _locked(fn))
     Response.create_service = _locked(patched_create_response)
 
-    # Reads settle first: services, tasks, and (below) target health.
+    # Reads settle first: services and tasks here, target health in elbv2.py.
     for name in ("describe_services", "list_services", "describe_tasks", "list_tasks"):
         original = getattr(Backend, name)
 
         def reader(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with _LOCK:
-                settle(self.account_id, self.region_name)
+            with settled(self.account_id, self.region_name):
                 return __original(self, *args, **kwargs)
 
         setattr(Backend, name, functools.wraps(original)(reader))
-    Backend._sandbox_patched = True
-
-
-def _install_elbv2() -> None:
-    from moto.elbv2.models import ELBv2Backend
-
-    if getattr(ELBv2Backend, "_sandbox_patched", False):
-        return
-    original = ELBv2Backend.describe_target_health
-
-    def describe_target_health(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with _LOCK:
-            settle(self.account_id, self.region_name)
-            return original(self, *args, **kwargs)
-
-    ELBv2Backend.describe_target_health = describe_target_health
-    ELBv2Backend._sandbox_patched = True
-
-
-def install() -> None:
-    """Apply the Fargate-stack patches to moto's classes in this process (idempotent)."""
-    _install_autoscaling_tags()
-    _install_security_group_rule_description()
-    _install_revoke_unknown_rule_id()
-    _install_ecs()
-    _install_elbv2()

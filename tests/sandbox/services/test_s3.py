@@ -1,4 +1,4 @@
-"""Where plain moto answers differently from AWS, the sandbox answers as AWS does."""
+"""S3 in the sandbox answers as AWS does where plain moto does not (platform_cli/sandbox/services/s3.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-
-from platform_cli.sandbox.fidelity import FidelityMiddleware
 
 
 def _bucket(s3, prefix: str) -> str:
@@ -87,19 +85,6 @@ def test_put_lifecycle_echoes_the_transition_minimum_size(sandbox):
     assert got["Rules"][0]["Expiration"] == {"Days": 30}
 
 
-def test_middleware_passes_unmatched_requests_through_untouched():
-    def app(environ, start_response):
-        start_response("200 OK", [("X-Original", "yes")])
-        return [b"body"]
-
-    seen = {}
-    body = FidelityMiddleware(app)(
-        {"REQUEST_METHOD": "GET", "QUERY_STRING": ""},
-        lambda status, headers: seen.update(status=status, headers=headers),
-    )
-    assert list(body) == [b"body"] and seen["headers"] == [("X-Original", "yes")]
-
-
 def test_lifecycle_rules_round_trip_exactly(sandbox):
     """The aws provider waits until GET equals its PUT; moto 5.2.5 drops these fields, so it never converges."""
     s3 = sandbox.client("s3")
@@ -163,36 +148,6 @@ def test_recreated_bucket_does_not_inherit_old_lifecycle_rules(sandbox):
         raise AssertionError("a new bucket has no lifecycle configuration")
 
 
-def test_placeholder_image_digest_is_the_manifest_sha256_as_in_any_registry(sandbox):
-    from platform_cli.sandbox.images import manifest_digest, placeholder_manifest, push_placeholder_image
-
-    ecr = sandbox.client("ecr")
-    name = f"digest-{uuid.uuid4().hex[:8]}"
-    ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")
-    digest = push_placeholder_image(name, "v1", ecr_client=ecr)
-    assert digest == manifest_digest(placeholder_manifest("v1"))
-    assert push_placeholder_image(name, "v1", ecr_client=ecr) == digest  # re-push of an immutable tag: no-op
-    assert push_placeholder_image(name, "v2", ecr_client=ecr) != digest  # each tag is its own build
-    manifest = json.loads(
-        ecr.batch_get_image(repositoryName=name, imageIds=[{"imageDigest": digest}])["images"][0]["imageManifest"]
-    )
-    assert manifest["schemaVersion"] == 2 and manifest["layers"]
-
-
-def test_state_bucket_supports_terraform_s3_native_locking(sandbox):
-    """Terraform >= 1.10 `use_lockfile` takes the lock with a conditional PutObject (If-None-Match: *)."""
-    s3 = sandbox.client("s3")
-    key = f"locks/{uuid.uuid4().hex}.tfstate.tflock"
-    s3.put_object(Bucket=sandbox.state_bucket, Key=key, Body=b"{}", IfNoneMatch="*")
-    try:
-        s3.put_object(Bucket=sandbox.state_bucket, Key=key, Body=b"{}", IfNoneMatch="*")
-    except s3.exceptions.ClientError as error:
-        assert error.response["Error"]["Code"] == "PreconditionFailed"
-    else:
-        raise AssertionError("a second lock on the same key must be refused")
-    assert s3.get_bucket_versioning(Bucket=sandbox.state_bucket)["Status"] == "Enabled"
-
-
 def test_a_conditional_deny_in_a_bucket_policy_does_not_refuse_every_upload(sandbox):
     """moto applied the artifact store's "deny without TLS" / "deny without our KMS key" statements as if they had
     no condition, so every upload got 403. Unconditional statements still apply."""
@@ -229,3 +184,17 @@ def test_a_conditional_deny_in_a_bucket_policy_does_not_refuse_every_upload(sand
     with pytest.raises(ClientError) as denied:
         s3.put_object(Bucket=bucket, Key="secrets/x", Body=b"no")
     assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_state_bucket_supports_terraform_s3_native_locking(sandbox):
+    """Terraform >= 1.10 `use_lockfile` takes the lock with a conditional PutObject (If-None-Match: *)."""
+    s3 = sandbox.client("s3")
+    key = f"locks/{uuid.uuid4().hex}.tfstate.tflock"
+    s3.put_object(Bucket=sandbox.state_bucket, Key=key, Body=b"{}", IfNoneMatch="*")
+    try:
+        s3.put_object(Bucket=sandbox.state_bucket, Key=key, Body=b"{}", IfNoneMatch="*")
+    except s3.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "PreconditionFailed"
+    else:
+        raise AssertionError("a second lock on the same key must be refused")
+    assert s3.get_bucket_versioning(Bucket=sandbox.state_bucket)["Status"] == "Enabled"

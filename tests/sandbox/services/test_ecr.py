@@ -1,4 +1,4 @@
-"""ECR's layer API in the sandbox answers as ECR does: layers are kept and downloadable, and a manifest is refused
+"""ECR in the sandbox answers as ECR does (platform_cli/sandbox/services/ecr.py): layers are kept and downloadable, and a manifest is refused
 until its layers are in the repository (moto alone keeps only sizes and takes any manifest)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from platform_cli.sandbox.images import push_blobs
+from platform_cli.sandbox.images import manifest_digest, placeholder_manifest, push_blobs, push_placeholder_image
 
 REGION = "eu-west-1"
 
@@ -111,3 +111,17 @@ def test_an_image_is_named_by_the_sha256_of_its_manifest_bytes(ecr, repo):
     for body in (manifest, index):
         pushed = ecr.put_image(repositoryName=repo, imageManifest=body)["image"]["imageId"]
         assert pushed["imageDigest"] == _digest(body.encode())
+
+
+def test_placeholder_image_digest_is_the_manifest_sha256_as_in_any_registry(sandbox):
+    ecr = sandbox.client("ecr")
+    name = f"digest-{uuid.uuid4().hex[:8]}"
+    ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")
+    digest = push_placeholder_image(name, "v1", ecr_client=ecr)
+    assert digest == manifest_digest(placeholder_manifest("v1"))
+    assert push_placeholder_image(name, "v1", ecr_client=ecr) == digest  # re-push of an immutable tag: no-op
+    assert push_placeholder_image(name, "v2", ecr_client=ecr) != digest  # each tag is its own build
+    manifest = json.loads(
+        ecr.batch_get_image(repositoryName=name, imageIds=[{"imageDigest": digest}])["images"][0]["imageManifest"]
+    )
+    assert manifest["schemaVersion"] == 2 and manifest["layers"]
