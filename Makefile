@@ -73,7 +73,7 @@ fmt:
 docs-tables: install
 	$(BIN)/python scripts/module_docs.py
 
-# Regenerate tests/github/fixtures from real `terraform show -json` of the stack against the sandbox (~2 min).
+# Regenerate tests/comments/fixtures from real `terraform show -json` of the stack against the sandbox (~2 min).
 comment-fixtures: install
 	$(BIN)/python scripts/make_comment_fixtures.py
 

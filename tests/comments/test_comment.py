@@ -12,7 +12,17 @@ import os
 import re
 
 import pytest
-from comment_fixtures import GOLDEN, PROVENANCE, REAL_PLANS, RUN_URL, SCAN, load_plan, many_changes, structure, to_html
+from support.comment_fixtures import (
+    GOLDEN,
+    PROVENANCE,
+    REAL_PLANS,
+    RUN_URL,
+    SCAN,
+    load_plan,
+    many_changes,
+    structure,
+    to_html,
+)
 
 from platform_cli.core.masks import Masker
 from platform_cli.github.comment import GITHUB_COMMENT_LIMIT, EnvPlan, code, marker, render_env
