@@ -29,7 +29,7 @@ test: test-fast
 	@$(MAKE) --no-print-directory -j4 --output-sync=target test-terraform scan lint-workflows test-python
 
 # No Terraform apply, no sandbox: settings, plan records, rendering, refusals made before Terraform runs, layer
-# contracts, README tables, the stack/module variable check, workflow checks.
+# contracts, README tables, type checks (mypy), the stack/module variable check, workflow checks.
 test-fast: install lint
 	@$(BIN)/pytest -m "not real" -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no fast tests: failing on purpose"; exit 1; fi; exit $$rc
@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/module_docs.py --check
+	$(BIN)/mypy
 
 test-terraform: install
 	terraform fmt -check -recursive modules infra
@@ -72,7 +73,7 @@ fmt:
 docs-tables: install
 	$(BIN)/python scripts/module_docs.py
 
-# Regenerate tests/github/fixtures from real `terraform show -json` of the stack against the sandbox (~2 min).
+# Regenerate tests/comments/fixtures from real `terraform show -json` of the stack against the sandbox (~2 min).
 comment-fixtures: install
 	$(BIN)/python scripts/make_comment_fixtures.py
 

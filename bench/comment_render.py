@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/comment_render.py [--changes 3000] [--destroys 5] [--repeat 7]
 
-The plan is synthesised from the real fixture tests/github/fixtures/large.json (its resource_changes replicated
+The plan is synthesised from the real fixture tests/comments/fixtures/large.json (its resource_changes replicated
 under new module addresses, the last few turned into deletions) and written to a temporary file. Prints the median
 time to render the comment, the median `json.load` of the same file, and their ratio. Target: render <= 1 s.
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from platform_cli.github.comment import GITHUB_COMMENT_LIMIT, EnvPlan, render_env  # noqa: E402
 
-FIXTURE = REPO / "tests" / "github" / "fixtures" / "large.json"
+FIXTURE = REPO / "tests" / "comments" / "fixtures" / "large.json"
 TARGET_S = 1.0
 
 

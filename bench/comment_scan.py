@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/comment_scan.py [--resources 3000] [--changes 18] [--repeat 3] [--whole-plan]
 
-The plan is synthesised from the real fixture tests/github/fixtures/large.json (tests/github/comment_fixtures.py:
+The plan is synthesised from the real fixture tests/comments/fixtures/large.json (tests/support/comment_fixtures.py:
 its resources replicated under new module addresses, `--changes` of them created or updated, every other one a
 no-op, all of them in planned_values as in a real plan of a big stack). Times, in one run:
 
@@ -27,9 +27,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "github"))
+sys.path.insert(0, str(REPO / "tests"))
 
-from comment_fixtures import PROVENANCE, stack_plan  # noqa: E402
+from support.comment_fixtures import PROVENANCE, stack_plan  # noqa: E402
 
 from platform_cli.core.scan import _run_checkov, scan_plan_changes  # noqa: E402
 from platform_cli.github.comment import GITHUB_COMMENT_LIMIT, EnvPlan, render_env  # noqa: E402

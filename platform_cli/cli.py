@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import sys
 import traceback
 
 import click
@@ -24,7 +23,7 @@ class UserError(click.ClickException):
 
     def __init__(self, error: PlatformError, masker: Masker | None = None):
         super().__init__(masker.mask(error.one_line()) if masker else error.one_line())
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # Click types it as a class constant; per error here
 
 
 # name -> module under platform_cli.commands; imported only when that command runs, so `platformctl plan`
@@ -73,7 +72,7 @@ class PlatformGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # also raised while a subcommand parses its own arguments
-            exc.exit_code = EXIT_USAGE
+            exc.exit_code = EXIT_USAGE  # type: ignore[misc]  # see UserError
             raise
         except KeyboardInterrupt:  # Ctrl-C outside a Terraform run: still one line and 130, never a traceback
             from platform_cli.core.terraform import interrupt_all
@@ -128,4 +127,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()  # Click exits with the command's code

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Make the plan-comment test fixtures from real `terraform show -json` output of this repository's stack.
 
-    .venv/bin/python scripts/make_comment_fixtures.py [--out tests/github/fixtures] [--keep] [--git-ref HEAD]
+    .venv/bin/python scripts/make_comment_fixtures.py [--out tests/comments/fixtures] [--keep] [--git-ref HEAD]
 
 Runs the real terraform binary against a private local sandbox (moto + App Runner emulator on a free loopback
 port): infra/platform and modules/ are copied into a temporary directory with local state (backend_override.tf),
@@ -36,7 +36,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = REPO / "tests" / "github" / "fixtures"
+DEFAULT_OUT = REPO / "tests" / "comments" / "fixtures"
 SANDBOX_START_TIMEOUT_S = 60
 TERRAFORM_STEP_TIMEOUT_S = 600
 IGNORE = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", "tests")

@@ -3,7 +3,7 @@
 
     .venv/bin/python scripts/render_comment_screenshot.py [--plan replace] [--out comment.png]
 
-The comment is rendered from a fixture in tests/github/fixtures with cmarkgfm (GitHub's Markdown engine) into a
+The comment is rendered from a fixture in tests/comments/fixtures with cmarkgfm (GitHub's Markdown engine) into a
 page styled like a GitHub comment, then captured with headless Chromium (/usr/bin/chromium, chromium-browser or
 google-chrome on PATH). Without Chromium it writes only the HTML and says so (exit 0).
 """
@@ -54,11 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     from cmarkgfm.cmark import Options
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    parser.add_argument("--plan", default="replace", help="fixture name under tests/github/fixtures")
+    parser.add_argument("--plan", default="replace", help="fixture name under tests/comments/fixtures")
     parser.add_argument("--out", type=Path, default=Path("comment.png"), help="PNG to write (HTML goes beside it)")
     args = parser.parse_args(argv)
 
-    plan = json.loads((REPO / "tests" / "github" / "fixtures" / f"{args.plan}.json").read_text(encoding="utf-8"))
+    plan = json.loads((REPO / "tests" / "comments" / "fixtures" / f"{args.plan}.json").read_text(encoding="utf-8"))
     comment = render_env(
         EnvPlan(
             "prod",

@@ -2,6 +2,10 @@
 
 Two tiers: every test that uses the sandbox (directly or through another fixture) is marked `real`
 automatically; `make test-fast` runs the rest (`pytest -m "not real"`), `make test` runs everything.
+
+Imports: pytest imports test files by path (`--import-mode=importlib`, pyproject.toml). Code shared between tests
+lives in plain modules under tests/support and tests/fakes, imported absolutely (`from support.cli_project import
+REGION`) through pytest's `pythonpath`; conftest.py files hold fixtures only and are never imported.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -119,7 +120,7 @@ def comment(
 
         client = GitHubClient.from_environ(pr=pr)
     plans = (
-        [_from_file(app, plan_json, env_name, scan)]
+        [_from_file(app, plan_json, cast(str, env_name), scan)]  # --plan-json requires --env (checked above)
         if plan_json is not None
         else [_from_saved_plan(app, env, scan) for env in dict.fromkeys(envs)]
     )

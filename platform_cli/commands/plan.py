@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 import click
 
@@ -73,7 +74,7 @@ def plan(
     failed = [r for r in records.values() if isinstance(r, PlatformError)]
     if failed:
         raise click.exceptions.Exit(1)
-    raise click.exceptions.Exit(2 if any(r.has_changes for r in records.values()) else 0)
+    raise click.exceptions.Exit(2 if any(cast(PlanRecord, r).has_changes for r in records.values()) else 0)
 
 
 def _plan_one(stack, image, model_spec, with_json) -> PlanRecord:

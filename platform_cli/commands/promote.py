@@ -3,6 +3,8 @@ as a request that TARGET's approvers review (`platformctl approve`)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import click
 
 from platform_cli.core import deploy
@@ -23,7 +25,7 @@ def promote(app: AppContext, source: str, target: str, as_json: bool) -> None:
     app.console.json_mode = as_json
     src, dst = app.stack(source), app.stack(target)
     planned = deploy.promote(src, dst, requester(dst))
-    request = planned.request
+    request = cast(dict[str, Any], planned.request)  # a promotion always writes its request
     if as_json:
         app.console.json(
             {

@@ -45,13 +45,13 @@ class AwsTarget:
     def _value(self, name: str) -> str | None:
         return self.env.get(name) or os.environ.get(name)
 
-    def session(self, region: str):
+    def session(self, region: str) -> Any:
         with self._lock:
             if region not in self._sessions:
                 self._sessions[region] = self._new_session(region)
             return self._sessions[region]
 
-    def _new_session(self, region: str):
+    def _new_session(self, region: str) -> Any:
         import boto3
 
         if self.env:

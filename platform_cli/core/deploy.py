@@ -17,6 +17,7 @@ from . import promotion
 from .errors import NoPlan, PlatformError, Refused
 from .promotion import Requester, records_for
 from .provenance import sha256_bytes
+from .records import EnvRecords
 from .release import Release, copy_image, copy_model, model_sha256, parse_model_spec, resolve_image
 from .saved_plan import PlanRecord
 from .stack import EnvStack
@@ -31,7 +32,9 @@ class Planned:
     request: dict[str, Any] | None  # the request written for a protected environment
 
 
-def resolve_release(stack: EnvStack, image: str | None, model_spec: str | None) -> tuple[str | None, dict | None]:
+def resolve_release(
+    stack: EnvStack, image: str | None, model_spec: str | None
+) -> tuple[str | None, dict[str, Any] | None]:
     """`--image` (tag or digest) as a digest the registry holds; `--model KEY@VERSION` with its sha256."""
     if image is None and model_spec is None:
         return None, None
@@ -85,7 +88,7 @@ def plan(
     return Planned(record, request)
 
 
-def _fetch_approved_plan(stack: EnvStack, records, request: dict[str, Any]) -> None:
+def _fetch_approved_plan(stack: EnvStack, records: EnvRecords, request: dict[str, Any]) -> None:
     """Make the local saved plan the approved bytes (a later CI job starts with no plan at all)."""
     saved = stack.saved_plan
     local_sha = sha256_bytes(saved.file.read_bytes()) if saved.file.is_file() else None
@@ -202,7 +205,7 @@ def apply(
 
 
 def _close_unfinished(
-    stack: EnvStack, records, entries: list[dict[str, Any]], request_key: str, release: Release
+    stack: EnvStack, records: EnvRecords, entries: list[dict[str, Any]], request_key: str, release: Release
 ) -> bool:
     """An apply of this request that started but never reported (platformctl was killed) gets its outcome now,
     once: "unknown" (platformctl cannot know that every step finished), with whether the state shows the release

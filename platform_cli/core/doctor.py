@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import settings as settings_mod
@@ -42,7 +42,7 @@ def _providers(source: ProviderSource) -> DoctorResult:
 
 
 def run_checks(
-    paths: Paths, provider_source: ProviderSource, target: Callable[[], AwsTarget], extra: list[DoctorResult] = ()
+    paths: Paths, provider_source: ProviderSource, target: Callable[[], AwsTarget], extra: Sequence[DoctorResult] = ()
 ) -> list[DoctorResult]:
     """Every readiness check; `target` builds the AWS target lazily (it may start the sandbox), `extra` holds
     checks the caller made of things the core does not know (the sandbox process)."""

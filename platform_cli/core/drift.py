@@ -23,7 +23,7 @@ that carries no real change:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .plan_model import Plan, ResourceChange
@@ -62,7 +62,7 @@ def same_ignoring_empty(a: Any, b: Any, key: str = "") -> bool:
         return all(same_ignoring_empty(a.get(k), b.get(k), k) for k in set(a) | set(b))
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same_ignoring_empty(x, y) for x, y in zip(a, b, strict=False))
-    return a == b
+    return bool(a == b)
 
 
 def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -95,7 +95,7 @@ def _managed_role_policies(shown: dict[str, Any]) -> set[tuple[str, str, str]]:
     }
 
 
-def _is_mirror(drift: ResourceChange, name: str, state: list[dict[str, Any]]) -> bool:
+def _is_mirror(drift: ResourceChange, name: str, state: Sequence[dict[str, Any]]) -> bool:
     """Whether attribute `name` of this resource only mirrors resources the same state manages."""
     kind, after = drift.type, drift.change.get("after") or {}
     if kind == "aws_s3_bucket" and name in BUCKET_MIRRORS:
@@ -126,7 +126,7 @@ def _inline_policies_are_managed(after: dict[str, Any], managed: set[tuple[str, 
 
 
 def changed_attributes(
-    drift: ResourceChange, managed_policies: set[tuple[str, str, str]], state: list[dict[str, Any]] = ()
+    drift: ResourceChange, managed_policies: set[tuple[str, str, str]], state: Sequence[dict[str, Any]] = ()
 ) -> list[str]:
     """Top-level attributes of one resource_drift entry that really changed."""
     before, after = drift.change.get("before") or {}, drift.change.get("after") or {}

@@ -299,6 +299,7 @@ class OutputChange:
     def from_json(cls, name: str, oc: dict[str, Any]) -> OutputChange:
         # Any sensitivity mark on an output hides the whole value (sensitive outputs are all-or-nothing).
         before = Sensitive(oc.get("before")) if oc.get("before_sensitive") else oc.get("before")
+        after: Any
         if oc.get("after_sensitive"):
             after = Sensitive(oc.get("after"))
         elif oc.get("after_unknown") is True:

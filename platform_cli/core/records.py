@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .aws import AwsTarget, error_code
 from .errors import PlatformError, Refused
@@ -71,7 +71,7 @@ class EnvRecords:
         return f"{self.state_key}.platformctl/"
 
     @property
-    def _s3(self):
+    def _s3(self) -> Any:
         return self.target.client("s3", self.region)
 
     def _encryption(self) -> dict[str, str]:
@@ -98,7 +98,7 @@ class EnvRecords:
 
     def _get(self, key: str) -> bytes | None:
         try:
-            return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            return cast(bytes, self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
         except Exception as exc:  # noqa: BLE001
             if error_code(exc) in ("NoSuchKey", "404"):
                 return None
@@ -162,7 +162,7 @@ class EnvRecords:
                 f"the plan record of request {request_id} is missing from s3://{self.bucket}",
                 hint="promote or plan again",
             )
-        return json.loads(body)
+        return cast(dict[str, Any], json.loads(body))
 
     # -- the lock ---------------------------------------------------------------------------------------------
     def acquire(self, holder: str, operation: str) -> str:

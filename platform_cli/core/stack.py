@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ LOCK_TIMEOUT = "0s"  # fail fast with who holds the lock rather than hang; users
 
 
 @contextmanager
-def _stack_init_lock(paths: Paths):
+def _stack_init_lock(paths: Paths) -> Iterator[None]:
     """Serialise `terraform init` on this machine: environments share the stack's .terraform.lock.hcl, and every
     work dir may share one provider plugin cache, which Terraform does not guard against concurrent inits (seen: a
     provider link pointing at a half-written cache entry)."""

@@ -21,9 +21,10 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, cast
 
 from .console import Console, strip_ansi
 from .errors import (
@@ -47,7 +48,7 @@ READ_CHUNK_BYTES = 1 << 16
 RAW_SUFFIX = ".raw"  # Terraform's own output, before masking; removed once it is in the log
 
 
-def adopt_orphan_output(logs_dir: Path, mask) -> None:
+def adopt_orphan_output(logs_dir: Path, mask: Callable[[str], str]) -> None:
     """Output files of a Terraform whose platformctl died (killed mid-apply): masked into a log of their own."""
     if not logs_dir.is_dir():
         return
@@ -68,7 +69,7 @@ def adopt_orphan_output(logs_dir: Path, mask) -> None:
 
 ORPHAN_QUIET_SECONDS = 60
 
-_running: set[subprocess.Popen] = set()
+_running: set[subprocess.Popen[bytes]] = set()
 _running_lock = threading.Lock()
 
 
@@ -119,7 +120,7 @@ def binary_version(binary: str, cache_dir: Path | None = None) -> str:
         try:
             data = json.loads(cache.read_text())
             if data.get("key") == key:
-                return data["version"]
+                return cast(str, data["version"])
         except (OSError, ValueError, KeyError):
             pass
     env = {**os.environ, "CHECKPOINT_DISABLE": "1"}
@@ -254,7 +255,7 @@ class Terraform:
         return env
 
     def command_line(self, args: Sequence[str]) -> list[str]:
-        cmd = [self.binary, f"-chdir={self.cwd}", *args]
+        cmd = [cast(str, self.binary), f"-chdir={self.cwd}", *args]  # set in __post_init__
         if (
             not self.color
             and args
@@ -308,7 +309,7 @@ class Terraform:
             _running.add(proc)
         interrupted = False
 
-        def emit(raw: bytes, log) -> None:
+        def emit(raw: bytes, log: IO[str]) -> None:
             line = raw.decode("utf-8", errors="replace")
             captured.append(line)
             log.write(self.console.mask(strip_ansi(line)))
@@ -355,7 +356,7 @@ class Terraform:
             raise classify_failure(output, log_path=log_path, what=what or f"terraform {args[0]}", backend=backend)
         return result
 
-    def _wait(self, proc: subprocess.Popen) -> tuple[int, bool]:
+    def _wait(self, proc: subprocess.Popen[bytes]) -> tuple[int, bool]:
         """Terraform's exit code, and whether Ctrl-C arrived while waiting for it (the user asked to stop even if
         Terraform was already finishing)."""
         deadline = None

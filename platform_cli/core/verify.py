@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 from .aws import AwsTarget, error_code
 
@@ -301,7 +301,7 @@ def check_ecs_service(target: AwsTarget, region: str, outputs: dict[str, Any]) -
         seen = ", ".join(f"{proto}:{port}" for port, proto in sorted(by_port, key=lambda k: k[0] or 0)) or "(none)"
 
         def action(listener: dict[str, Any] | None) -> dict[str, Any]:
-            return ((listener or {}).get("DefaultActions") or [{}])[0]
+            return cast(dict[str, Any], ((listener or {}).get("DefaultActions") or [{}])[0])
 
         if https:
             forward, redirect = by_port.get((443, "HTTPS")), by_port.get((80, "HTTP"))

@@ -19,16 +19,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from moto.core import DEFAULT_ACCOUNT_ID
+from support.cli_project import ACCOUNT, REGION, STATE_BUCKET, VENV_BIN
 
 from platform_cli.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-STATE_BUCKET = "pctl-test-state"
-REGION = "eu-west-1"
-ACCOUNT = DEFAULT_ACCOUNT_ID  # the account the sandbox answers for, so the identity check passes
 
 
 @pytest.fixture(scope="session")

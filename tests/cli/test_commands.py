@@ -6,11 +6,10 @@ import json
 
 import boto3
 import pytest
+from support.cli_project import REGION, STATE_BUCKET
 
 from platform_cli.core.aws import AwsTarget
 from platform_cli.core.verify import verify_environment
-
-from .conftest import REGION, STATE_BUCKET
 
 
 def test_envs_lists_account_region_backend_and_protection(project):

@@ -6,10 +6,9 @@ import json
 import re
 
 import boto3
+from support.cli_project import REGION
 
 from platform_cli.core.terraform import binary_version, find_binary
-
-from .conftest import REGION
 
 
 def test_plan_as_a_subprocess_streams_terraform_saves_plan_and_record_and_exits_2(project):

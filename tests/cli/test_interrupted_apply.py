@@ -8,10 +8,9 @@ import subprocess
 import time
 
 import boto3
+from support.cli_project import VENV_BIN
 
 from platform_cli.sandbox.images import push_placeholder_image
-
-from .conftest import VENV_BIN
 
 WAIT_SECONDS = 180
 

@@ -8,12 +8,11 @@ import subprocess
 import time
 
 import boto3
+from support.cli_project import REGION, STATE_BUCKET, VENV_BIN
 
 from platform_cli.core.saved_plan import summarize
 from platform_cli.core.tfplan_reader import read_plan_summary
 from platform_cli.sandbox.images import push_placeholder_image
-
-from .conftest import REGION, STATE_BUCKET, VENV_BIN
 
 EXTRA = """
 variable "scratch_enabled" {

@@ -7,8 +7,7 @@ import os
 import stat
 
 import boto3
-
-from .conftest import ACCOUNT, REGION, STATE_BUCKET
+from support.cli_project import ACCOUNT, REGION, STATE_BUCKET
 
 
 def one_line_error(result) -> str:

@@ -9,99 +9,16 @@ minute (the aws provider waits ~55 s on each S3 lifecycle configuration), so it 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from platform_cli.cli import cli
-from platform_cli.sandbox.images import push_placeholder_image
-
-REPO = Path(__file__).resolve().parents[2]
-ENV = "staging"
-REGION = "eu-west-1"
-APPLY_TIMEOUT_SECONDS = 600
-IGNORE = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*", "tests")
-
-
-@dataclass
-class Deployment:
-    root: Path
-    work_dir: Path
-    env: dict[str, str]
-    sandbox: object
-    digest: str = ""
-    outputs: dict = field(default_factory=dict)
-    people: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def run(self, *args: str, work_dir: Path | None = None, person: dict[str, str] | None = None) -> Result:
-        env = {**self.env, **(person or {})}
-        if work_dir is not None:
-            env["PLATFORMCTL_WORK_DIR"] = str(work_dir)
-        return CliRunner().invoke(
-            cli, ["--no-color", "--sandbox", "--root", str(self.root), *args], env=env, catch_exceptions=False
-        )
-
-    def must(self, *args: str, codes: tuple[int, ...] = (0,), person: dict[str, str] | None = None) -> Result:
-        result = self.run(*args, person=person)
-        assert result.exit_code in codes, f"{' '.join(args)} exited {result.exit_code}:\n{result.output}"
-        return result
-
-    def spawn(self, *args: str, person: dict[str, str] | None = None) -> subprocess.Popen:
-        """platformctl as a subprocess (several at once); stdout and stderr merged."""
-        env = {**os.environ, **self.env, **(person or {})}
-        return subprocess.Popen(
-            [sys.executable, "-m", "platform_cli", "--no-color", "--sandbox", "--root", str(self.root), *args],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-
-    def client(self, service: str):
-        return self.sandbox.client(service, REGION)
-
-    def logs(self, kind: str) -> list[Path]:
-        return sorted((self.work_dir / "envs" / ENV / "logs").glob(f"*-{kind}.log"))
-
-    def person(self, name: str) -> dict[str, str]:
-        """Keys of an IAM user made in the sandbox: `--sandbox` keeps them, so each person is who they say."""
-        iam = self.client("iam")
-        iam.create_user(UserName=name)
-        key = iam.create_access_key(UserName=name)["AccessKey"]
-        return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
-
-    def history(self, env: str) -> list[dict]:
-        return json.loads(self.must("history", env, "--json").stdout)
-
-    def push_image(self, tag: str) -> str:
-        return push_placeholder_image(self.outputs["repository_name"], tag, ecr_client=self.client("ecr"))
-
-
-def copy_repository(root: Path, project: str) -> None:
-    """infra/platform, modules and envs with a unique project name and state keys, committed to git."""
-    shutil.copytree(REPO / "infra" / "platform", root / "infra" / "platform", ignore=IGNORE)
-    shutil.copytree(REPO / "modules", root / "modules", ignore=IGNORE)
-    shutil.copytree(REPO / "envs", root / "envs")
-    # prod rolls back on a firing alarm without a second approval (test_promotion proves it).
-    prod_policy = root / "envs" / "prod" / "env.yaml"
-    prod_policy.write_text(prod_policy.read_text() + "auto_rollback: true\n")
-    for env_dir in (root / "envs").iterdir():
-        tfvars = env_dir / "terraform.tfvars"
-        tfvars.write_text(tfvars.read_text() + f'\nproject = "{project}"\n')
-        backend = env_dir / "backend.hcl"
-        backend.write_text(backend.read_text().replace("platform/", f"{project}/"))
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
-    subprocess.run(
-        ["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "x"], check=True
-    )
+from support.deployment import (
+    APPLY_TIMEOUT_SECONDS,
+    ENV,
+    Deployment,
+    copy_repository,
+)
 
 
 def deploy(sandbox, terraform_env, base: Path, *, with_prod: bool) -> Deployment:

@@ -11,8 +11,7 @@ import json
 import uuid
 
 import pytest
-
-from .conftest import Deployment, copy_repository
+from support.deployment import Deployment, copy_repository
 
 pytestmark = pytest.mark.xdist_group("fargate")
 

@@ -13,8 +13,7 @@ import hashlib
 import json
 
 import pytest
-
-from .conftest import ENV as STAGING
+from support.deployment import ENV as STAGING
 
 # One worker runs every test of this deployment, in file order (`make test` runs pytest-xdist).
 pytestmark = pytest.mark.xdist_group("deployment-promotion")

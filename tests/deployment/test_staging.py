@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from .conftest import ENV
+from support.deployment import ENV
 
 # One worker runs every test of the shared deployment, in file order (`make test` runs pytest-xdist).
 pytestmark = pytest.mark.xdist_group("deployment-staging")

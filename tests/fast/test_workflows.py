@@ -22,6 +22,8 @@ USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<rest>.*)$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+(\.\d+)*\b")
 CONFIGURE_AWS = "aws-actions/configure-aws-credentials@"
 UPLOAD_ARTIFACT = "actions/upload-artifact@"
+DOWNLOAD_ARTIFACT = "actions/download-artifact@"
+SETUP_TERRAFORM = "hashicorp/setup-terraform@"
 CHECKOUT = "actions/checkout@"
 # A command word `terraform` (not setup-terraform, terraform_version, a path such as modules/terraform...).
 RAW_TERRAFORM = re.compile(r"(?:^|[\s;&|(`$])terraform(?=\s|$)", re.MULTILINE)
@@ -164,6 +166,28 @@ def test_every_action_is_pinned_to_a_commit_sha_with_its_version(path: Path) -> 
         assert VERSION_COMMENT.search(m.group("rest")), f"{ref} lacks a `# vX.Y.Z` comment"
 
 
+def test_each_action_is_pinned_to_one_commit_in_every_workflow() -> None:
+    """An upgrade moves every workflow at once: two pins of one action mean one workflow was forgotten."""
+    pins: dict[str, set[str]] = {}
+    for path in WORKFLOW_FILES:
+        for line in path.read_text().splitlines():
+            if (m := USES_LINE.match(line)) and SHA_PIN.match(m.group("ref")):
+                action, sha = m.group("ref").split("@")
+                pins.setdefault(action, set()).add(sha)
+    assert pins
+    assert {action: shas for action, shas in pins.items() if len(shas) > 1} == {}
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_terraform_is_installed_without_the_wrapper(path: Path) -> None:
+    """setup-terraform (v4 too) wraps `terraform` by default in a script that buffers its output and re-reports its
+    exit code; platformctl streams Terraform's progress live and reads its exit codes itself."""
+    for name, job in _jobs(_load(path)).items():
+        for step in _steps(job):
+            if _uses(step).startswith(SETUP_TERRAFORM):
+                assert (step.get("with") or {}).get("terraform_wrapper") is False, name
+
+
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
 def test_checkout_never_persists_credentials(path: Path) -> None:
     for name, job in _jobs(_load(path)).items():
@@ -219,6 +243,20 @@ def test_plan_uploads_the_saved_plan_and_its_json(workflows: dict[str, dict[str,
     assert uploads
     paths = "\n".join(s["with"]["path"] for s in uploads)
     assert "plan.tfplan" in paths and "plan.json" in paths and "plan-scan.json" in paths
+
+
+def test_the_saved_plan_is_downloaded_where_it_was_uploaded_from(workflows: dict[str, dict[str, Any]]) -> None:
+    """upload-artifact leaves hidden files out unless told (`.platformctl/` is hidden) and uploads several files only
+    as an archive; download-artifact by name extracts straight into `path` (since v5 by id too, no artifact-named
+    subfolder), so `path` must be the folder the files came from. A digest mismatch must fail the download."""
+    steps = [s for job in _jobs(workflows["plan.yml"]).values() for s in _steps(job)]
+    (upload,) = [s["with"] for s in steps if _uses(s).startswith(UPLOAD_ARTIFACT)]
+    (download,) = [s["with"] for s in steps if _uses(s).startswith(DOWNLOAD_ARTIFACT)]
+    assert upload["include-hidden-files"] is True
+    assert upload.get("archive", True) is True
+    assert download["name"] == upload["name"]
+    assert {str(Path(p).parent) for p in upload["path"].splitlines() if p.strip()} == {download["path"]}
+    assert download.get("digest-mismatch", "error") == "error"
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)

@@ -32,9 +32,6 @@ FAKE_SECRET_KEY = "model-service-test-secret-do-not-log"
 REGION = "eu-west-1"
 START_DEADLINE_S = 20.0  # how long a started server may take to listen, load and answer (generous for slow CI)
 
-if str(EXAMPLE_DIR) not in sys.path:
-    sys.path.insert(0, str(EXAMPLE_DIR))  # model_server and publish, as the image and the workflow run them
-
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:

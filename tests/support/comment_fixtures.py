@@ -1,4 +1,4 @@
-"""Plans for the comment tests: the real fixtures (tests/github/fixtures, from scripts/make_comment_fixtures.py),
+"""Plans for the comment tests: the real fixtures (tests/comments/fixtures, from scripts/make_comment_fixtures.py),
 plans synthesised from them, and a cmarkgfm-based view of what a reviewer sees."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from pathlib import Path
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
-FIXTURES = Path(__file__).parent / "fixtures"
-GOLDEN = Path(__file__).parent / "golden"
+COMMENT_TESTS = Path(__file__).resolve().parents[1] / "comments"
+FIXTURES = COMMENT_TESTS / "fixtures"
+GOLDEN = COMMENT_TESTS / "golden"
 REAL_PLANS = ("large", "small", "destroy", "replace", "drift", "import_moved", "no_change")
 
 PROVENANCE = {

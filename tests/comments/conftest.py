@@ -1,6 +1,6 @@
-"""Fixtures for the GitHub corner: a local fake GitHub API server and a client pointed at it.
+"""Fixtures for the comment tests (rendering, the GitHub client): a client pointed at the local fake GitHub server.
 
-tests/github has no __init__.py on purpose: as a package it would be imported as `github` and shadow PyGithub."""
+This folder is not named `github`: on the import path that name would shadow PyGithub's `github` package."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from comment_fixtures import PROVENANCE, load_plan
+from support.comment_fixtures import PROVENANCE, load_plan
 
 from platform_cli.core.paths import Paths
 from platform_cli.core.plan_model import Plan

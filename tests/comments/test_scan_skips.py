@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from comment_fixtures import FIXTURES
+from support.comment_fixtures import FIXTURES
 
 from platform_cli.core.paths import Paths
 from platform_cli.core.scan import scan_plan_changes

@@ -12,7 +12,7 @@ import os
 import re
 
 import pytest
-from comment_fixtures import (
+from support.comment_fixtures import (
     GOLDEN,
     PROVENANCE,
     REAL_PLANS,
