@@ -39,6 +39,8 @@ class Deployment:
     digest: str = ""
     outputs: dict = field(default_factory=dict)
     people: dict[str, dict[str, str]] = field(default_factory=dict)
+    # `drift --json` right after the foundation's one plan + apply, before the second apply refreshes anything.
+    drift_after_foundation: Result | None = None
 
     def run(self, *args: str, work_dir: Path | None = None, person: dict[str, str] | None = None) -> Result:
         env = {**self.env, **(person or {})}
@@ -124,6 +126,8 @@ def deploy(sandbox, terraform_env, base: Path, *, with_prod: bool) -> Deployment
     for proc in applies:
         out, _ = proc.communicate(timeout=APPLY_TIMEOUT_SECONDS)
         assert proc.returncode in (0, 1) and "applied plan" in out, out[-4000:]  # prod verify: no service yet
+    if not with_prod:
+        deployment.drift_after_foundation = deployment.run("drift", ENV, "--json")
     deployment.outputs = json.loads(deployment.must("output", ENV, "--json").stdout)
     deployment.digest = deployment.push_image("build-1")
     deployment.must("plan", ENV, "--image", deployment.digest, codes=(2,))
