@@ -174,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
         stack = Stack(work, terraform_env(port))
         (stack.dir / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
         tfvars = (REPO / "envs" / "staging" / "terraform.tfvars").read_text()
-        (stack.dir / "terraform.tfvars").write_text(tfvars + f'\nalert_emails = ["{ALERT_EMAIL}"]\n')
+        # The alert e-mail joins staging's alarms group (one `alarms` assignment per file).
+        assert "\nalarms = {\n" in tfvars, "envs/staging/terraform.tfvars has no alarms group to extend"
+        tfvars = tfvars.replace("\nalarms = {\n", f'\nalarms = {{\n  emails = ["{ALERT_EMAIL}"]\n', 1)
+        (stack.dir / "terraform.tfvars").write_text(tfvars)
 
         stack.tf("init", "-input=false", "-no-color")
         large = stack.plan("large", args.out)
@@ -185,14 +188,15 @@ def main(argv: list[str] | None = None) -> int:
         stack.plan(
             "small",
             args.out,
-            "-var=artifact_noncurrent_version_expiration_days=45",
+            # staging's artifact_store group with one attribute changed (-var replaces the whole object).
+            "-var=artifact_store={ force_destroy = true, noncurrent_version_expiration_days = 45, log_retention_days = 90 }",
             "-var=kms_key_deletion_window_days=10",
         )
 
         original = stack.edit(
             "modules/monitoring/main.tf",
-            'name              = "${var.name}-alerts"',
-            'name              = "${var.name}-alarms"',
+            'topic_name = "${var.name}-alerts"',
+            'topic_name = "${var.name}-alarms"',
         )
         stack.plan("replace", args.out)
         (work / "modules/monitoring/main.tf").write_text(original)

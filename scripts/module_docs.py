@@ -11,6 +11,7 @@ checkov installs).
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import sys
@@ -33,6 +34,36 @@ def _unwrap(value: Any) -> Any:
 def _expr(text: str) -> str:
     text = str(text)
     return text[2:-1] if text.startswith("${") and text.endswith("}") else text
+
+
+def _type(text: str) -> str:
+    """A type as HCL spells it. bc-python-hcl2 prints `object({ a = optional(number, 1) })` as a Python dict literal,
+    `object({'a': '${optional(number,1)}'})`, nested ones escaped inside; this turns it back. (map(object(...)) and
+    the like keep hcl2's form.)"""
+    text = _expr(text)
+    if text.startswith("object(") and text.endswith(")"):
+        fields = ast.literal_eval(text[len("object(") : -1])
+        return "object({ " + ", ".join(f"{k} = {_type(v)}" for k, v in fields.items()) + " })"
+    if text.startswith("optional(") and text.endswith(")"):
+        inner, _, default = _split_default(text[len("optional(") : -1])
+        default = {"True": "true", "False": "false", "None": "null"}.get(default, default)
+        return f"optional({_type(inner)}" + (f", {default}" if default else "") + ")"
+    return text
+
+
+def _split_default(text: str) -> tuple[str, str, str]:
+    """`number,1024` -> ("number", ",", "1024"): the first comma outside brackets and quotes."""
+    depth, quoted = 0, False
+    for i, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            depth += 1
+        elif not quoted and char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0 and not quoted:
+            return text[:i], ",", text[i + 1 :]
+    return text, "", ""
 
 
 def _cell(text: str) -> str:
@@ -60,7 +91,7 @@ def _blocks(path: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
 def tables(module_dir: Path) -> str:
     lines = ["## Inputs", "", "| Name | Description | Type | Default | Required |", "|---|---|---|---|---|"]
     for name, body in _blocks(module_dir / "variables.tf", "variable"):
-        type_ = _cell(_expr(_unwrap(body.get("type", "any"))))
+        type_ = _cell(_type(_unwrap(body.get("type", "any"))))
         description = _cell(_unwrap(body.get("description", "")))
         required = "yes" if "default" not in body else "no"
         lines.append(f"| `{name}` | {description} | `{type_}` | {_default(body)} | {required} |")

@@ -16,12 +16,12 @@ locals {
 
   # ECS Fargate runs in the given VPC, or in one the stack creates (modules/network) when none is given.
   fargate        = var.compute == "ecs_fargate"
-  create_network = local.fargate && var.vpc_id == null
-  vpc_id         = local.create_network ? one(module.network[*].vpc_id) : var.vpc_id
-  public_subnets = local.create_network ? one(module.network[*].public_subnet_ids) : var.vpc_public_subnet_ids
+  create_network = local.fargate && var.network.vpc_id == null
+  vpc_id         = local.create_network ? one(module.network[*].vpc_id) : var.network.vpc_id
+  public_subnets = local.create_network ? one(module.network[*].public_subnet_ids) : var.network.public_subnet_ids
   # Tasks without a public IP need a way to AWS (the stack's network has VPC endpoints; an existing VPC, NAT or endpoints).
-  task_subnets = var.service_assign_public_ip ? local.public_subnets : (
-    local.create_network ? one(module.network[*].private_subnet_ids) : var.vpc_private_subnet_ids
+  task_subnets = var.ecs_fargate.assign_public_ip ? local.public_subnets : (
+    local.create_network ? one(module.network[*].private_subnet_ids) : var.network.private_subnet_ids
   )
 
   # Whichever compute module exists; the outputs read the same names from either.
@@ -37,7 +37,7 @@ locals {
     MODEL_ARTIFACT_VERSION_ID = var.model_artifact.version_id
     MODEL_ARTIFACT_SHA256     = var.model_artifact.sha256
   }
-  service_environment = merge(var.service_environment_variables, local.model_environment)
+  service_environment = merge(var.service.environment_variables, local.model_environment)
 
   # Never empty: the aws provider stores an empty resource `tags` as null and reads it back as {}, which
   # `platformctl drift` would report as a change nobody made (hashicorp/terraform-provider-aws#28833).
@@ -49,9 +49,9 @@ module "container_registry" {
   source = "../../modules/container_registry"
 
   name                           = local.name
-  force_delete                   = var.registry_force_delete
-  lifecycle_keep_release_images  = var.registry_keep_release_images
-  lifecycle_untagged_expire_days = var.registry_untagged_expire_days
+  force_delete                   = var.registry.force_delete
+  lifecycle_keep_release_images  = var.registry.keep_release_images
+  lifecycle_untagged_expire_days = var.registry.untagged_expire_days
   pull_principal_arns            = local.create_service ? [local.service.access_role_arn] : []
 
   tags = local.tags
@@ -62,10 +62,10 @@ module "artifact_store" {
 
   # Account ID keeps the globally unique bucket name from colliding across accounts.
   bucket_name                        = "${local.name}-artifacts-${data.aws_caller_identity.current.account_id}"
-  force_destroy                      = var.artifact_force_destroy
+  force_destroy                      = var.artifact_store.force_destroy
   kms_key_deletion_window_days       = var.kms_key_deletion_window_days
-  noncurrent_version_expiration_days = var.artifact_noncurrent_version_expiration_days
-  log_retention_days                 = var.artifact_log_retention_days
+  noncurrent_version_expiration_days = var.artifact_store.noncurrent_version_expiration_days
+  log_retention_days                 = var.artifact_store.log_retention_days
 
   tags = local.tags
 }
@@ -78,22 +78,22 @@ module "model_service" {
   image                = local.image
   image_repository_arn = module.container_registry.repository_arn
 
-  port                  = var.service_port
-  cpu                   = var.service_cpu
-  memory                = var.service_memory
+  port                  = var.service.port
+  cpu                   = var.service.cpu
+  memory                = var.service.memory
   environment_variables = local.service_environment
-  secrets               = var.service_secrets
+  secrets               = var.service.secrets
   instance_policies     = { artifacts-read-only = module.artifact_store.read_only_policy_json }
 
-  health_check_path                = var.service_health_check_path
-  health_check_interval_seconds    = var.service_health_check_interval_seconds
-  health_check_unhealthy_threshold = var.service_health_check_unhealthy_threshold
+  health_check_path                = var.service.health_check_path
+  health_check_interval_seconds    = var.service.health_check_interval_seconds
+  health_check_unhealthy_threshold = var.service.health_check_unhealthy_threshold
 
-  autoscaling_min_size        = var.service_min_instances
-  autoscaling_max_size        = var.service_max_instances
-  autoscaling_max_concurrency = var.service_max_concurrency
+  autoscaling_min_size        = var.service.min_instances
+  autoscaling_max_size        = var.service.max_instances
+  autoscaling_max_concurrency = var.apprunner.max_concurrency
 
-  tracing_enabled = var.service_tracing_enabled
+  tracing_enabled = var.apprunner.tracing_enabled
 
   tags = local.tags
 }
@@ -103,7 +103,7 @@ module "network" {
   count  = local.create_network ? 1 : 0
 
   name       = local.name
-  cidr_block = var.network_cidr_block
+  cidr_block = var.network.cidr_block
 
   tags = local.tags
 }
@@ -116,34 +116,34 @@ module "ecs_service" {
   image                = local.image
   image_repository_arn = module.container_registry.repository_arn
 
-  port                  = var.service_port
-  cpu                   = var.service_cpu
-  memory                = var.service_memory
+  port                  = var.service.port
+  cpu                   = var.service.cpu
+  memory                = var.service.memory
   environment_variables = local.service_environment
-  secrets               = var.service_secrets
+  secrets               = var.service.secrets
   instance_policies     = { artifacts-read-only = module.artifact_store.read_only_policy_json }
 
-  health_check_path                 = var.service_health_check_path
-  health_check_interval_seconds     = var.service_health_check_interval_seconds
-  health_check_unhealthy_threshold  = var.service_health_check_unhealthy_threshold
-  health_check_grace_period_seconds = var.service_health_check_grace_period_seconds
-  wait_for_steady_state             = var.service_wait_for_steady_state
+  health_check_path                 = var.service.health_check_path
+  health_check_interval_seconds     = var.service.health_check_interval_seconds
+  health_check_unhealthy_threshold  = var.service.health_check_unhealthy_threshold
+  health_check_grace_period_seconds = var.ecs_fargate.health_check_grace_period_seconds
+  wait_for_steady_state             = var.ecs_fargate.wait_for_steady_state
 
-  autoscaling_min_size            = var.service_min_instances
-  autoscaling_max_size            = var.service_max_instances
-  autoscaling_cpu_target_percent  = var.service_cpu_target_percent
-  autoscaling_requests_per_target = var.service_requests_per_target
+  autoscaling_min_size            = var.service.min_instances
+  autoscaling_max_size            = var.service.max_instances
+  autoscaling_cpu_target_percent  = var.ecs_fargate.cpu_target_percent
+  autoscaling_requests_per_target = var.ecs_fargate.requests_per_target
 
   vpc_id           = local.vpc_id
   alb_subnet_ids   = local.public_subnets
   task_subnet_ids  = local.task_subnets
-  assign_public_ip = var.service_assign_public_ip
+  assign_public_ip = var.ecs_fargate.assign_public_ip
 
-  certificate_arn               = var.service_certificate_arn
-  alb_deletion_protection       = var.alb_deletion_protection
-  alb_access_log_retention_days = var.alb_access_log_retention_days
-  force_destroy                 = var.artifact_force_destroy
-  log_retention_days            = var.service_log_retention_days
+  certificate_arn               = var.ecs_fargate.certificate_arn
+  alb_deletion_protection       = var.ecs_fargate.alb_deletion_protection
+  alb_access_log_retention_days = var.ecs_fargate.alb_access_log_retention_days
+  force_destroy                 = var.ecs_fargate.alb_access_log_force_destroy
+  log_retention_days            = var.ecs_fargate.log_retention_days
   kms_key_deletion_window_days  = var.kms_key_deletion_window_days
 
   tags = local.tags
@@ -153,7 +153,7 @@ module "monitoring" {
   source = "../../modules/monitoring"
 
   name                         = local.name
-  alert_emails                 = var.alert_emails
+  alert_emails                 = var.alarms.emails
   kms_key_deletion_window_days = var.kms_key_deletion_window_days
 
   compute                 = var.compute
@@ -164,12 +164,12 @@ module "monitoring" {
   alb_arn_suffix          = one(module.ecs_service[*].alb_arn_suffix)
   target_group_arn_suffix = one(module.ecs_service[*].target_group_arn_suffix)
 
-  alarm_evaluation_periods         = var.alarm_evaluation_periods
-  alarm_5xx_threshold              = var.alarm_5xx_threshold
-  alarm_latency_p99_ms             = var.alarm_latency_p99_ms
-  alarm_cpu_percent                = var.alarm_cpu_percent
-  alarm_memory_percent             = var.alarm_memory_percent
-  alarm_active_instances_threshold = var.service_max_instances
+  alarm_evaluation_periods         = var.alarms.evaluation_periods
+  alarm_5xx_threshold              = var.alarms.http_5xx_threshold
+  alarm_latency_p99_ms             = var.alarms.latency_p99_ms
+  alarm_cpu_percent                = var.alarms.cpu_percent
+  alarm_memory_percent             = var.alarms.memory_percent
+  alarm_active_instances_threshold = var.service.max_instances
 
   tags = local.tags
 }

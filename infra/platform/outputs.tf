@@ -44,7 +44,7 @@ output "model_artifact" {
 
 output "health_check_path" {
   description = "Path of the service's HTTP health check."
-  value       = var.service_health_check_path
+  value       = var.service.health_check_path
 }
 
 ################################################################################

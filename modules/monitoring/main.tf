@@ -8,6 +8,10 @@ locals {
   account_id     = data.aws_caller_identity.current.account_id
   region         = data.aws_region.current.name
 
+  # Known before the topic exists, so its policy can name it.
+  topic_name = "${var.name}-alerts"
+  topic_arn  = "arn:${data.aws_partition.current.partition}:sns:${local.region}:${local.account_id}:${local.topic_name}"
+
   apprunner = var.compute == "apprunner"
 
   # One entry per metric alarm of the chosen compute; every alarm treats missing data as not breaching so a
@@ -223,19 +227,13 @@ resource "aws_kms_key" "this" {
   tags = var.tags
 }
 
-resource "aws_sns_topic" "this" {
-  name              = "${var.name}-alerts"
-  kms_master_key_id = local.kms_key_arn
-
-  tags = var.tags
-}
 
 data "aws_iam_policy_document" "topic" {
   statement {
     sid       = "CloudWatchPublishes"
     effect    = "Allow"
     actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.this.arn]
+    resources = [local.topic_arn]
 
     principals {
       type        = "Service"
@@ -259,7 +257,7 @@ data "aws_iam_policy_document" "topic" {
       "sns:ListSubscriptionsByTopic",
       "sns:Publish",
     ]
-    resources = [aws_sns_topic.this.arn]
+    resources = [local.topic_arn]
 
     principals {
       type        = "AWS"
@@ -268,9 +266,25 @@ data "aws_iam_policy_document" "topic" {
   }
 }
 
-resource "aws_sns_topic_policy" "this" {
-  arn    = aws_sns_topic.this.arn
-  policy = data.aws_iam_policy_document.topic.json
+# The topic carries its policy itself: a separate aws_sns_topic_policy would change the topic's `policy` after
+# the topic was created and read, so the state kept the default policy until the next refresh and
+# `platformctl drift` reported the topic right after a one-step apply (the same against real AWS).
+resource "aws_sns_topic" "this" {
+  name              = local.topic_name
+  kms_master_key_id = local.kms_key_arn
+  policy            = data.aws_iam_policy_document.topic.json
+
+  tags = var.tags
+}
+
+# Managed by the topic's own `policy` since; forgetting it leaves the policy in place (destroying it would reset
+# the topic to SNS's default policy).
+removed {
+  from = aws_sns_topic_policy.this
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 resource "aws_sns_topic_subscription" "email" {

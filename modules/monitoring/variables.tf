@@ -187,13 +187,14 @@ variable "alarm_memory_percent" {
 }
 
 variable "alarm_active_instances_threshold" {
-  description = "App Runner only: active instance count at or above which the capacity alarm fires; usually the service's auto-scaling maximum (model_service's default is 3). 1-25."
+  description = "App Runner only (ignored for ecs_fargate): active instance count at or above which the capacity alarm fires; usually the service's auto-scaling maximum (model_service's default is 3). 1-25, App Runner's own limit."
   type        = number
   default     = 3
 
+  # App Runner's limit for App Runner only: an ecs_fargate service may scale to 100 tasks and has no such alarm.
   validation {
-    condition     = var.alarm_active_instances_threshold >= 1 && var.alarm_active_instances_threshold <= 25 && floor(var.alarm_active_instances_threshold) == var.alarm_active_instances_threshold
-    error_message = "alarm_active_instances_threshold must be a whole number from 1 to 25."
+    condition     = var.compute != "apprunner" || var.alarm_active_instances_threshold >= 1 && var.alarm_active_instances_threshold <= 25 && floor(var.alarm_active_instances_threshold) == var.alarm_active_instances_threshold
+    error_message = "On App Runner, alarm_active_instances_threshold must be a whole number from 1 to 25."
   }
 }
 

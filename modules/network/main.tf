@@ -56,16 +56,26 @@ resource "aws_subnet" "public" {
   tags = merge(var.tags, { Name = "${var.name}-public-${local.azs[count.index]}", tier = "public" })
 }
 
+# The route lives in the table itself: a separate aws_route was read back into the table's `route` only by the
+# next refresh, so `platformctl drift` reported the table right after a one-step apply (the same against real AWS).
 resource "aws_route_table" "public" {
   vpc_id = aws_vpc.this.id
+
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.this.id
+  }
 
   tags = merge(var.tags, { Name = "${var.name}-public" })
 }
 
-resource "aws_route" "public_internet" {
-  route_table_id         = aws_route_table.public.id
-  destination_cidr_block = "0.0.0.0/0"
-  gateway_id             = aws_internet_gateway.this.id
+# Managed by the table's own `route` since; forgetting it leaves the route in place.
+removed {
+  from = aws_route.public_internet
+
+  lifecycle {
+    destroy = false
+  }
 }
 
 resource "aws_route_table_association" "public" {

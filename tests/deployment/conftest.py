@@ -41,6 +41,8 @@ def deploy(sandbox, terraform_env, base: Path, *, with_prod: bool) -> Deployment
     for proc in applies:
         out, _ = proc.communicate(timeout=APPLY_TIMEOUT_SECONDS)
         assert proc.returncode in (0, 1) and "applied plan" in out, out[-4000:]  # prod verify: no service yet
+    if not with_prod:
+        deployment.drift_after_foundation = deployment.run("drift", ENV, "--json")
     deployment.outputs = json.loads(deployment.must("output", ENV, "--json").stdout)
     deployment.digest = deployment.push_image("build-1")
     deployment.must("plan", ENV, "--image", deployment.digest, codes=(2,))

@@ -32,6 +32,8 @@ class Deployment:
     digest: str = ""
     outputs: dict = field(default_factory=dict)
     people: dict[str, dict[str, str]] = field(default_factory=dict)
+    # `drift --json` right after the foundation's one plan + apply, before the second apply refreshes anything.
+    drift_after_foundation: Result | None = None
 
     def run(self, *args: str, work_dir: Path | None = None, person: dict[str, str] | None = None) -> Result:
         env = {**self.env, **(person or {})}

@@ -157,13 +157,12 @@ run "rejects_bad_inputs" {
   command = plan
 
   variables {
-    environment    = "Staging"
-    service_image  = "sha256:short"
-    service_cpu    = 256
-    service_memory = 4096
+    environment   = "Staging"
+    service_image = "sha256:short"
+    service       = { cpu = 256, memory = 4096 }
   }
 
-  expect_failures = [var.environment, var.service_image, var.service_memory]
+  expect_failures = [var.environment, var.service_image, var.service]
 }
 
 run "fargate_first_apply_builds_network_without_service" {
@@ -216,11 +215,13 @@ run "fargate_in_existing_vpc" {
   command = plan
 
   variables {
-    compute                = "ecs_fargate"
-    service_image          = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-    vpc_id                 = "vpc-0fedcba9876543210"
-    vpc_public_subnet_ids  = ["subnet-0c000000000000001", "subnet-0c000000000000002"]
-    vpc_private_subnet_ids = ["subnet-0d000000000000001"]
+    compute       = "ecs_fargate"
+    service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    network = {
+      vpc_id             = "vpc-0fedcba9876543210"
+      public_subnet_ids  = ["subnet-0c000000000000001", "subnet-0c000000000000002"]
+      private_subnet_ids = ["subnet-0d000000000000001"]
+    }
   }
 
   assert {
@@ -233,13 +234,15 @@ run "fargate_rejects_tag_and_incomplete_vpc" {
   command = plan
 
   variables {
-    compute               = "ecs_fargate"
-    service_image         = "v1.2.3"
-    vpc_id                = "vpc-0fedcba9876543210"
-    vpc_public_subnet_ids = ["subnet-0c000000000000001"]
+    compute       = "ecs_fargate"
+    service_image = "v1.2.3"
+    network = {
+      vpc_id            = "vpc-0fedcba9876543210"
+      public_subnet_ids = ["subnet-0c000000000000001"]
+    }
   }
 
-  expect_failures = [var.service_image, var.vpc_public_subnet_ids, var.vpc_private_subnet_ids]
+  expect_failures = [var.service_image, var.network]
 }
 
 run "rejects_unknown_compute" {
@@ -252,16 +255,15 @@ run "rejects_unknown_compute" {
   expect_failures = [var.compute]
 }
 
-# The service_* inputs feed both compute modules; each module's checks apply to the environments that use it
+# The service inputs feed both compute modules; each module's checks apply to the environments that use it
 # (tests/fast/test_stack_variables.py), so each target takes its own sizes.
 run "fargate_takes_sizes_only_fargate_has" {
   command = plan
 
   variables {
-    compute        = "ecs_fargate"
-    service_image  = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-    service_cpu    = 8192
-    service_memory = 32768
+    compute       = "ecs_fargate"
+    service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    service       = { cpu = 8192, memory = 32768 }
   }
 
   assert {
@@ -275,31 +277,108 @@ run "apprunner_refuses_sizes_only_fargate_has" {
 
   variables {
     service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-    service_cpu   = 8192
+    service       = { cpu = 8192 }
   }
 
-  expect_failures = [var.service_cpu]
+  expect_failures = [var.service]
 }
 
 run "apprunner_refuses_a_pair_only_fargate_has" {
   command = plan
 
   variables {
-    service_cpu    = 4096
-    service_memory = 16384
+    service = { cpu = 4096, memory = 16384 }
   }
 
-  expect_failures = [var.service_memory]
+  expect_failures = [var.service]
 }
 
 run "fargate_refuses_a_pair_fargate_does_not_have" {
   command = plan
 
   variables {
-    compute        = "ecs_fargate"
-    service_cpu    = 4096
-    service_memory = 4096
+    compute = "ecs_fargate"
+    service = { cpu = 4096, memory = 4096 }
   }
 
-  expect_failures = [var.service_memory]
+  expect_failures = [var.service]
+}
+
+# Each limit where its target is chosen: App Runner's 25-instance cap (its auto scaling and its capacity alarm)
+# stays App Runner's.
+run "fargate_scales_past_app_runners_instance_limit" {
+  command = plan
+
+  variables {
+    compute       = "ecs_fargate"
+    service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    service       = { min_instances = 2, max_instances = 40 }
+  }
+
+  assert {
+    condition     = length(module.ecs_service) == 1 && !contains(module.monitoring.alarm_names, "mlplatform-staging-active-instances")
+    error_message = "An ECS Fargate environment may run 40 tasks; App Runner's capacity alarm is not there to cap it."
+  }
+}
+
+run "apprunner_refuses_more_than_25_instances" {
+  command = plan
+
+  variables {
+    service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    service       = { max_instances = 40 }
+  }
+
+  expect_failures = [var.service]
+}
+
+run "fargate_refuses_more_than_100_tasks" {
+  command = plan
+
+  variables {
+    compute = "ecs_fargate"
+    service = { max_instances = 101 }
+  }
+
+  expect_failures = [var.service]
+}
+
+run "fargate_may_use_app_runners_reserved_prefix" {
+  command = plan
+
+  variables {
+    compute       = "ecs_fargate"
+    service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    service       = { environment_variables = { AWSAPPRUNNER_MODE = "off" } }
+  }
+
+  assert {
+    condition     = length(module.ecs_service) == 1
+    error_message = "AWSAPPRUNNER is App Runner's reserved prefix, not Fargate's."
+  }
+}
+
+run "apprunner_refuses_its_reserved_prefix" {
+  command = plan
+
+  variables {
+    service = { environment_variables = { AWSAPPRUNNER_MODE = "off" } }
+  }
+
+  expect_failures = [var.service]
+}
+
+run "grouped_inputs_reach_their_modules" {
+  command = plan
+
+  variables {
+    compute       = "ecs_fargate"
+    service_image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    service       = { health_check_path = "/ready", max_instances = 5 }
+  }
+
+  assert {
+    condition     = output.health_check_path == "/ready" && length(module.ecs_service) == 1
+    error_message = "A group with one attribute set keeps the defaults of the others."
+  }
 }

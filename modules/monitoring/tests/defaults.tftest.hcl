@@ -229,3 +229,49 @@ run "rejects_fargate_without_load_balancer" {
 
   expect_failures = [var.ecs_cluster_name, var.alb_arn_suffix, var.target_group_arn_suffix]
 }
+
+# One owner for the topic's policy: the topic itself, so a one-step apply leaves nothing for a refresh to change.
+run "topic_carries_its_own_policy" {
+  command = plan
+
+  assert {
+    condition     = aws_sns_topic.this.policy == data.aws_iam_policy_document.topic.json
+    error_message = "The alert topic must carry its policy itself (no separate aws_sns_topic_policy)."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.topic.statement :
+      s.resources == toset(["arn:aws:sns:eu-west-1:111111111111:mlplatform-test-alerts"])
+    ])
+    error_message = "The topic policy must name the topic's own ARN."
+  }
+}
+
+run "capacity_alarm_limit_is_app_runners" {
+  command = plan
+
+  variables {
+    alarm_active_instances_threshold = 40
+  }
+
+  expect_failures = [var.alarm_active_instances_threshold]
+}
+
+run "fargate_is_not_held_to_app_runners_capacity_limit" {
+  command = plan
+
+  variables {
+    compute                          = "ecs_fargate"
+    service_id                       = null
+    ecs_cluster_name                 = "mlplatform-test"
+    alb_arn_suffix                   = "app/mlplatform-test/0123456789abcdef"
+    target_group_arn_suffix          = "targetgroup/mlplatform-test/0123456789abcdef"
+    alarm_active_instances_threshold = 40
+  }
+
+  assert {
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.this), "active-instances")
+    error_message = "Fargate has no App Runner capacity alarm, so App Runner's 25-instance limit does not apply."
+  }
+}
