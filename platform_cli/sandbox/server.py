@@ -69,9 +69,11 @@ class SandboxApplication:
 
         from . import oidc
         from .fidelity import FidelityMiddleware, install_model_patches
+        from .services import logs
 
         install_model_patches()
         oidc.install()  # the issuer's key pair, and STS's AssumeRoleWithWebIdentity checks
+        logs.install()  # EMF lines become metrics; metric alarms evaluate (services/cloudwatch.py)
         self.started_at = time.time()
         self.apprunner = _apprunner_app()
         self.moto = FidelityMiddleware(DomainDispatcherApplication(create_backend_app))
