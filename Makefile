@@ -63,7 +63,7 @@ test-python: install
 
 bench: install
 	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/python bench/sandbox_apply.py && $(BIN)/python bench/plan_overhead.py \
-	  && $(BIN)/python bench/comment_render.py
+	  && $(BIN)/python bench/comment_render.py && $(BIN)/python bench/comment_scan.py
 
 fmt:
 	terraform fmt -recursive modules infra

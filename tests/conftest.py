@@ -18,7 +18,7 @@ from platform_cli.sandbox import manager
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-REAL_FIXTURES = {"sandbox"}
+REAL_FIXTURES = {"sandbox", "iam_sandbox", "soft_sandbox"}  # iam_*: tests/sandbox/iam
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,8 +1,9 @@
 """platformctl comment ENV... | --plan-json FILE --env NAME: the pull-request plan comment, printed or posted.
 
-Saved plans are read through core.saved_plan (record + show -json); --plan-json renders any `terraform show
--json` file, so plans made elsewhere get the same comment. --post creates or updates one comment per pull
-request and environment (found again by its hidden marker).
+Saved plans are read through core.saved_plan (record + show -json + the policy scan kept beside them: checkov
+runs once per plan, at `plan --with-json` or on first use here); --plan-json renders any `terraform show -json`
+file, so plans made elsewhere get the same comment (its changes scanned here). --post creates or updates one
+comment per pull request and environment (found again by its hidden marker).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import click
 
 from platform_cli.core.errors import PlatformError
+from platform_cli.core.scan import scan_plan_changes
 from platform_cli.core.settings import EnvSettings, list_env_names
 from platform_cli.github.comment import EnvPlan, marker, render_env
 
@@ -25,12 +27,6 @@ def _approvers(settings: EnvSettings | None) -> str | None:
     return f"the required reviewers of the GitHub environment `{settings.github_environment}`"
 
 
-def _scan(plan_json: Path, env: str) -> dict:
-    from platform_cli.core.scan import scan_plan
-
-    return scan_plan(plan_json, env).as_dict()
-
-
 def _from_saved_plan(app: AppContext, env: str, scan: bool) -> EnvPlan:
     stack = app.stack(env)
     record = stack.saved_plan.read()
@@ -39,7 +35,7 @@ def _from_saved_plan(app: AppContext, env: str, scan: bool) -> EnvPlan:
         env=env,
         plan=json.loads(json_path.read_text(encoding="utf-8")),
         provenance={**record.provenance, "created_at": record.created_at, "plan_sha256": record.plan_sha256},
-        scan=_scan(json_path, env) if scan else None,
+        scan=stack.saved_plan.policy_scan(stack.plan_json) if scan else None,
         protected=stack.settings.protected,
         approvals_required=stack.settings.approvals_required,
         approvers=_approvers(stack.settings),
@@ -65,7 +61,7 @@ def _from_file(app: AppContext, path: Path, env: str, scan: bool) -> EnvPlan:
         env=env,
         plan=plan,
         provenance={"terraform_version": plan.get("terraform_version")},
-        scan=_scan(path, env) if scan else None,
+        scan=scan_plan_changes(plan, env, code_root=app.paths.stack_dir).as_dict() if scan else None,
         protected=bool(settings and settings.protected),
         approvals_required=settings.approvals_required if settings else 0,
         approvers=_approvers(settings),
@@ -93,7 +89,12 @@ def _from_file(app: AppContext, path: Path, env: str, scan: bool) -> EnvPlan:
 )
 @click.option("--pr", type=click.IntRange(min=1), help="Pull request number (default: from GITHUB_EVENT_PATH).")
 @click.option("--full-plan-url", help="Where the full plan is (e.g. the workflow run's artifacts).")
-@click.option("--scan/--no-scan", default=True, show_default=True, help="Include a checkov scan of each plan.")
+@click.option(
+    "--scan/--no-scan",
+    default=True,
+    show_default=True,
+    help="Include the checkov scan of what each plan changes (a saved plan's is kept beside it and run once).",
+)
 @pass_app
 def comment(
     app: AppContext,

@@ -11,21 +11,6 @@ import click
 from ._common import AppContext, json_option, pass_app
 
 
-def _issue_body(env: str, drifted: list[dict]) -> str:
-    if not drifted:
-        return f"No drift in `{env}` any more: real resources match the Terraform state again."
-    lines = [f"`platformctl drift {env}` found {len(drifted)} resource(s) changed outside Terraform:", ""]
-    for item in drifted:
-        attributes = f" ({', '.join(f'`{a}`' for a in item['attributes'])})" if item.get("attributes") else ""
-        lines.append(f"- `{'/'.join(item['actions'])}` `{item['address']}`{attributes}")
-    lines += [
-        "",
-        "Bring the change into code through a reviewed plan, or undo it; this issue closes itself once "
-        "the next drift check finds nothing.",
-    ]
-    return "\n".join(lines)
-
-
 @click.command()
 @click.argument("env")
 @click.option(
@@ -54,7 +39,9 @@ def drift(app: AppContext, env: str, github_issue: bool, as_json: bool) -> None:
     else:
         app.console.print(f"{env}: no drift", "green")
     if client is not None:
-        body = app.console.mask(_issue_body(env, drifted))
+        from platform_cli.github.drift_issue import drift_issue_body
+
+        body = app.console.mask(drift_issue_body(env, drifted))
         action, url = client.sync_drift_issue(None, env, bool(drifted), body)
         app.console.info(f"{env}: drift issue {action}" + (f": {url}" if url else ""))
     raise click.exceptions.Exit(2 if drifted else 0)

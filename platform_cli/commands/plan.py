@@ -43,7 +43,8 @@ def _check_image(ctx, param, value):
 @click.option(
     "--with-json",
     is_flag=True,
-    help="Also write `terraform show -json` now (+~3 s); otherwise it is written on first use (scan).",
+    help="Also write `terraform show -json` and the policy scan of what the plan changes now (+~3 s + checkov); "
+    "otherwise both are made on first use (comment, scan).",
 )
 @json_option
 @pass_app
@@ -123,5 +124,6 @@ def _report(app: AppContext, records, as_json: bool) -> None:
             continue
         app.console.print(record.summary_line(), "bold")
         for change in record.changes:
-            app.console.print(f"  {change['action']:<8} {change['address']}")
+            moved = f" (moved from {change['previous_address']})" if change.get("previous_address") else ""
+            app.console.print(f"  {change['action']:<8} {change['address']}{moved}")
         app.console.info(f"  saved plan: {app.paths.plan_file(name)} (record: {app.paths.plan_record(name)})")

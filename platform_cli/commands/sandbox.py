@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 
 import click
@@ -36,19 +37,31 @@ def sandbox() -> None:
     envvar=SANDBOX_PORT_ENVVAR,
     help="Loopback port to listen on (default 4566 when free, else any free port).",
 )
+@click.option(
+    "--enforce-iam",
+    "enforce_iam",
+    is_flag=False,
+    flag_value="hard",
+    default=None,
+    type=click.Choice(["hard", "soft", "off"]),
+    help="Hold every caller but the account's root to its IAM policies as AWS does; =soft allows but logs what "
+    "it would refuse (default: PLATFORMCTL_SANDBOX_ENFORCE_IAM, else off).",
+)
 @pass_app
-def start(app: AppContext, port: int | None) -> None:
+def start(app: AppContext, port: int | None, enforce_iam: str | None) -> None:
     """Start the sandbox in the background and print its endpoint."""
     from platform_cli.sandbox import manager
 
     with sandbox_errors():
-        info = manager.start(port, state_dir=app.paths.sandbox_dir)
+        info = manager.start(port, state_dir=app.paths.sandbox_dir, enforce_iam=enforce_iam)
     note = (
         ""
         if port is not None or info.port == manager.DEFAULT_PORT
         else f" (port {manager.DEFAULT_PORT} is taken, so it took free port {info.port})"
     )
     app.console.print(f"Sandbox running at {info.endpoint} (pid {info.pid}){note}.", "green")
+    if info.enforce_iam != "off":
+        app.console.info(f"IAM enforcement: {info.enforce_iam}; decisions in {info.iam_decision_log}")
     app.console.info('Point tools at it with:  eval "$(platformctl sandbox env)"')
 
 
@@ -76,7 +89,7 @@ def status(app: AppContext, as_json: bool) -> None:
     if as_json:
         payload = {"running": info is not None, "state_dir": str(app.paths.sandbox_dir)}
         if info:
-            payload.update(endpoint=info.endpoint, pid=info.pid, port=info.port)
+            payload.update(endpoint=info.endpoint, pid=info.pid, port=info.port, enforce_iam=info.enforce_iam)
         app.console.json(payload)
     elif info:
         app.console.print(f"Sandbox running at {info.endpoint} (pid {info.pid}, state in {info.state_dir}).")
@@ -171,3 +184,26 @@ def oidc_token(app: AppContext, as_json: bool, **options) -> None:
     claims = minted["claims"]
     app.console.info(f"sub {claims['sub']}, aud {claims['aud']}, valid for {claims['exp'] - claims['iat']} s")
     app.console.print(minted["token"])
+
+
+@sandbox.command("iam-report")
+@click.argument("principal")
+@pass_app
+def iam_report(app: AppContext, principal: str) -> None:
+    """Print the least-privilege policy for what PRINCIPAL did in the sandbox (with --enforce-iam on): the
+    actions and resources it used, allowed or refused. PRINCIPAL is an ARN, a role or a user name."""
+    from platform_cli.sandbox.iam import DECISION_LOG
+    from platform_cli.sandbox.iam.report import least_privilege_policy, principals_in, read_decisions
+
+    log = app.paths.sandbox_dir / DECISION_LOG
+    entries = read_decisions(log)
+    if not entries:
+        raise PlatformError(
+            f"no IAM decisions recorded in {log}",
+            hint="start the sandbox with `platformctl sandbox start --enforce-iam=soft` and run the workload first",
+        )
+    policy = least_privilege_policy(entries, principal)
+    if not policy["Statement"]:
+        seen = ", ".join(p for p in principals_in(entries) if not p.endswith(":root")) or "none but root"
+        raise PlatformError(f"no calls by {principal!r} in {log}", hint=f"principals seen: {seen}")
+    app.console.print(json.dumps(policy, indent=2))

@@ -26,6 +26,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from .plan_model import Plan, ResourceChange
+
 IGNORED_ATTRIBUTES = {
     "aws_apprunner_auto_scaling_configuration_version": {"has_associated_service"},
 }
@@ -93,9 +95,9 @@ def _managed_role_policies(shown: dict[str, Any]) -> set[tuple[str, str, str]]:
     }
 
 
-def _is_mirror(drift: dict[str, Any], name: str, state: list[dict[str, Any]]) -> bool:
+def _is_mirror(drift: ResourceChange, name: str, state: list[dict[str, Any]]) -> bool:
     """Whether attribute `name` of this resource only mirrors resources the same state manages."""
-    kind, after = drift.get("type"), (drift.get("change") or {}).get("after") or {}
+    kind, after = drift.type, drift.change.get("after") or {}
     if kind == "aws_s3_bucket" and name in BUCKET_MIRRORS:
         return any(
             r["type"] == BUCKET_MIRRORS[name] and r["values"].get("bucket") in (after.get("id"), after.get("bucket"))
@@ -124,22 +126,19 @@ def _inline_policies_are_managed(after: dict[str, Any], managed: set[tuple[str, 
 
 
 def changed_attributes(
-    drift: dict[str, Any], managed_policies: set[tuple[str, str, str]], state: list[dict[str, Any]] = ()
+    drift: ResourceChange, managed_policies: set[tuple[str, str, str]], state: list[dict[str, Any]] = ()
 ) -> list[str]:
     """Top-level attributes of one resource_drift entry that really changed."""
-    change = drift.get("change") or {}
-    before, after = change.get("before") or {}, change.get("after") or {}
-    ignored = IGNORED_ATTRIBUTES.get(drift.get("type", ""), set())
+    before, after = drift.change.get("before") or {}, drift.change.get("after") or {}
+    ignored = IGNORED_ATTRIBUTES.get(drift.type, set())
     changed = []
     for name in sorted(set(before) | set(after)):
         if before.get(name) == after.get(name) or name in ignored:
             continue
-        if name in EMPTY_MEANS_UNSET.get(drift.get("type", ""), set()) and same_ignoring_empty(
-            before.get(name), after.get(name)
-        ):
+        if name in EMPTY_MEANS_UNSET.get(drift.type, set()) and same_ignoring_empty(before.get(name), after.get(name)):
             continue
         if (
-            drift.get("type") == "aws_iam_role"
+            drift.type == "aws_iam_role"
             and name == "inline_policy"
             and _inline_policies_are_managed(after, managed_policies)
         ):
@@ -155,12 +154,9 @@ def drifted_resources(shown: dict[str, Any]) -> list[dict[str, Any]]:
     managed = _managed_role_policies(shown)
     state = _state_resources(shown)
     drifted = []
-    for drift in shown.get("resource_drift") or []:
-        actions = (drift.get("change") or {}).get("actions", [])
-        if actions == ["no-op"]:
+    for drift in Plan.from_json(shown).drift:  # no-op entries are not in the model
+        attributes = changed_attributes(drift, managed, state) if drift.kind == "update" else []
+        if drift.kind == "update" and not attributes:
             continue
-        attributes = changed_attributes(drift, managed, state) if actions == ["update"] else []
-        if actions == ["update"] and not attributes:
-            continue
-        drifted.append({"address": drift["address"], "actions": actions, "attributes": attributes})
-    return drifted
+        drifted.append({"address": drift.address, "actions": drift.actions, "attributes": attributes})
+    return sorted(drifted, key=lambda d: d["address"])

@@ -6,6 +6,9 @@ Everything that reads a plan (apply, scan, comment, promotion, drift) goes throu
   .platformctl/envs/<env>/plan-record.json   the record: summary + provenance, complete when written, never edited
   .platformctl/envs/<env>/plan.json          `terraform show -json`, written on first use (costs ~3 s of schemas)
   .platformctl/envs/<env>/plan.json.source   sha256 of the plan file plan.json was rendered from
+  .platformctl/envs/<env>/plan-scan.json     checkov's findings for what the plan changes (core.scan), with the
+                                             sha256 of the plan file they are for: scanned once, read by comment
+                                             and scan
   .platformctl/envs/<env>/applied.json       written once the plan was applied (the record itself stays as made)
 
 The summary (counts, changed addresses) is read from the plan file itself (tfplan_reader) so `plan` need not pay
@@ -22,13 +25,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import NoPlan, StalePlan
+from .errors import NoPlan, PlatformError, StalePlan
 from .paths import Paths
+from .plan_model import Plan
 from .provenance import sha256_file, staleness
 from .tfplan_reader import read_plan_facts, read_plan_summary
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: counts and changes include moved and forget, changes name a previous_address
 ShowJson = Callable[[Path], str]  # plan file -> `terraform show -json` text
+Scanner = Callable[[dict[str, Any]], dict[str, Any]]  # show -json -> policy scan result (core.scan)
+
+
+def scan_changes(env: str, code_root: Path | None = None) -> Scanner:
+    """The policy scan of what a plan changes (checkov, see core.scan); code_root: the stack's code."""
+    from .scan import scan_plan_changes
+
+    return lambda shown: scan_plan_changes(shown, env, code_root=code_root).as_dict()
 
 
 def _now() -> str:
@@ -36,39 +48,24 @@ def _now() -> str:
 
 
 def summarize(plan: dict[str, Any]) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Counts per kind of change and the changed resources, from show -json (or the reader's same-shaped dict)."""
-    counts = {"add": 0, "change": 0, "destroy": 0, "replace": 0, "import": 0}
-    changes: list[dict[str, Any]] = []
-    for rc in plan.get("resource_changes") or []:
-        actions = rc.get("change", {}).get("actions", [])
-        importing = bool(rc.get("change", {}).get("importing"))
-        if set(actions) == {"create", "delete"}:
-            kind = "replace"
-        elif actions == ["create"]:
-            kind = "add"
-        elif actions == ["update"]:
-            kind = "change"
-        elif actions == ["delete"]:
-            kind = "destroy"
-        elif actions == ["forget"]:
-            kind = "forget"
-        else:
-            kind = None  # no-op / read
-        if kind in counts:
-            counts[kind] += 1
-        if importing:
-            counts["import"] += 1
-        if kind or importing:
-            changes.append(
-                {"address": rc["address"], "action": kind or "import", "actions": actions, "importing": importing}
-            )
-    return counts, sorted(changes, key=lambda c: c["address"])
+    """Counts per kind of change and the changed resources, from show -json (or the reader's same-shaped dict),
+    through the one plan model (core.plan_model) every reader of a plan shares."""
+    model = Plan.from_json(plan)
+    changes = [
+        {
+            "address": c.address,
+            "action": c.count_key,
+            "actions": c.actions,
+            "importing": c.importing,
+            "previous_address": c.previous_address,
+        }
+        for c in model.changes
+    ]
+    return model.counts(), sorted(changes, key=lambda c: c["address"])
 
 
 def changed_outputs(plan: dict[str, Any]) -> list[str]:
-    return sorted(
-        name for name, oc in (plan.get("output_changes") or {}).items() if oc.get("actions") not in (["no-op"], None)
-    )
+    return [o.name for o in Plan.from_json({"output_changes": plan.get("output_changes")}).outputs]
 
 
 def read_changes(plan_file: Path, show: ShowJson) -> dict[str, Any]:
@@ -110,8 +107,8 @@ class PlanRecord:
             f"{c['destroy']} to destroy",
             f"{c['replace']} to replace",
         ]
-        if c.get("import"):
-            parts.append(f"{c['import']} to import")
+        extras = (("import", "to import"), ("moved", "moved"), ("forget", "to forget"))
+        parts += [f"{c[key]} {words}" for key, words in extras if c.get(key)]
         if not self.changes and self.output_changes:
             parts = [f"{len(self.output_changes)} output(s) to change"]
         return f"{self.environment}: " + ", ".join(parts)
@@ -142,6 +139,10 @@ class SavedPlan:
         return self.json_file.with_name(self.json_file.name + ".source")
 
     @property
+    def scan_file(self) -> Path:
+        return self.json_file.with_name("plan-scan.json")
+
+    @property
     def applied_file(self) -> Path:
         return self.paths.env_work_dir(self.env) / "applied.json"
 
@@ -150,7 +151,14 @@ class SavedPlan:
 
     def discard(self) -> None:
         """Remove every part of the previous plan, so a failed plan never leaves an old one looking current."""
-        for path in (self.file, self.record_file, self.json_file, self.json_source_file, self.applied_file):
+        for path in (
+            self.file,
+            self.record_file,
+            self.json_file,
+            self.json_source_file,
+            self.scan_file,
+            self.applied_file,
+        ):
             path.unlink(missing_ok=True)
 
     # -- making one -------------------------------------------------------------------------------------------
@@ -162,19 +170,28 @@ class SavedPlan:
         plan_log: str | None,
         show: ShowJson,
         with_json: bool = False,
+        scanner: Scanner | None = None,
     ) -> PlanRecord:
-        """Build the complete record for the plan file Terraform just wrote, and save it."""
+        """Build the complete record for the plan file Terraform just wrote, and save it. with_json also writes
+        plan.json and the policy scan of what the plan changes now (what a CI plan job hands to the comment job)."""
         plan = self._write_json(show) if with_json else read_changes(self.file, self._caching(show))
+        if with_json:
+            try:
+                self._write_scan(plan, scanner or scan_changes(self.env, self.paths.stack_dir))
+            except PlatformError:
+                pass  # no scan file: comment and scan run it on first use and report why it fails there
         facts = read_plan_facts(self.file)
         counts, changes = summarize(plan)
+        outputs = changed_outputs(plan)
         record = PlanRecord(
             environment=self.env,
             created_at=_now(),
             plan_sha256=sha256_file(self.file),
-            has_changes=has_changes,
+            # Terraform's -detailed-exitcode, or any change the model sees (a moves-only plan is a change too).
+            has_changes=has_changes or bool(changes or outputs),
             counts=counts,
             changes=changes,
-            output_changes=changed_outputs(plan),
+            output_changes=outputs,
             provenance={
                 **provenance,
                 "terraform_version": plan.get("terraform_version"),
@@ -254,6 +271,25 @@ class SavedPlan:
         if not current:
             self._write_json(show)
         return self.json_file
+
+    def policy_scan(self, plan_json: Callable[[], Path], scanner: Scanner | None = None) -> dict[str, Any]:
+        """The policy scan of this exact plan: kept beside it (plan-scan.json) and reused while the plan file is
+        unchanged, so checkov runs once per plan whoever asks (plan --with-json, comment, scan). `plan_json` gives
+        this plan's show -json file (EnvStack.plan_json renders it on first use)."""
+        try:
+            kept = json.loads(self.scan_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = None
+        if isinstance(kept, dict) and kept.get("plan_sha256") == sha256_file(self.file):
+            return kept["result"]
+        shown = json.loads(plan_json().read_text(encoding="utf-8"))
+        return self._write_scan(shown, scanner or scan_changes(self.env, self.paths.stack_dir))
+
+    def _write_scan(self, shown: dict[str, Any], scanner: Scanner) -> dict[str, Any]:
+        result = scanner(shown)
+        kept = {"plan_sha256": sha256_file(self.file), "result": result}
+        _write_atomic(self.scan_file, json.dumps(kept, indent=2, sort_keys=True))
+        return result
 
     def prior_outputs(self) -> dict[str, Any]:
         """The stack outputs in the state the plan was made against."""

@@ -36,7 +36,7 @@ _ACTIONS = {
 # Field numbers from planfile.proto (format version 3).
 _PLAN_VERSION, _PLAN_RESOURCE_CHANGES, _PLAN_OUTPUT_CHANGES, _PLAN_TF_VERSION, _PLAN_ERRORED = 1, 3, 4, 14, 20
 _PLAN_RESOURCE_DRIFT = 18
-_RIC_ADDR, _RIC_DEPOSED = 13, 7
+_RIC_ADDR, _RIC_PREV_RUN_ADDR, _RIC_DEPOSED = 13, 14, 7
 _RIC_CHANGE_FIELDS = (9, 6)  # ResourceInstanceChange.change: 9 in current Terraform, 6 in older releases
 _CHANGE_ACTION, _CHANGE_IMPORTING = 1, 5
 _OUTPUT_NAME, _OUTPUT_CHANGE = 1, 2
@@ -83,8 +83,9 @@ def _change(buf: bytes) -> tuple[list[str], bool]:
 
 
 def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
-    """{"resource_changes", "resource_drift", "output_changes", "terraform_version", "errored"} in show -json shape,
-    or None when the plan format is not one we know."""
+    """{"resource_changes", "resource_drift", "output_changes", "terraform_version", "errored"} in show -json shape
+    (addresses, previous addresses of moved resources, actions, importing; no values), or None when the plan
+    format is not one we know."""
     try:
         with zipfile.ZipFile(plan_file) as zf:
             raw = zf.read("tfplan")
@@ -103,10 +104,12 @@ def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
             elif number == _PLAN_ERRORED and wire == 0:
                 errored = bool(value)
             elif number in (_PLAN_RESOURCE_CHANGES, _PLAN_RESOURCE_DRIFT) and wire == 2:
-                addr, deposed, actions, importing = None, "", ["no-op"], False
+                addr, previous, deposed, actions, importing = None, None, "", ["no-op"], False
                 for n, w, v in _fields(value):
                     if n == _RIC_ADDR and w == 2:
                         addr = v.decode()
+                    elif n == _RIC_PREV_RUN_ADDR and w == 2:
+                        previous = v.decode()
                     elif n == _RIC_DEPOSED and w == 2:
                         deposed = v.decode()
                     elif n in _RIC_CHANGE_FIELDS and w == 2:
@@ -114,6 +117,8 @@ def read_plan_summary(plan_file: Path) -> dict[str, Any] | None:
                 if addr is None:
                     return None
                 entry: dict[str, Any] = {"address": addr, "change": {"actions": actions}}
+                if previous and previous != addr:  # a moved resource: show -json's previous_address
+                    entry["previous_address"] = previous
                 if importing:
                     entry["change"]["importing"] = {}
                 if deposed:

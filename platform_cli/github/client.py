@@ -322,7 +322,7 @@ class GitHubClient:
         close it (with `body` as a last comment) when drift is gone.
 
         Returns (action, url): "opened", "updated", "unchanged", "closed" or "none" (no drift, no issue)."""
-        from .comment import drift_marker
+        from .markdown import drift_marker
 
         repo = repo or self.config.repository
         marker = marker or drift_marker(env)

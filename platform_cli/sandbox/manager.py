@@ -19,6 +19,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .iam import DECISION_LOG, MODE_ENVVAR, parse_mode
 from .server import EXIT_PORT_IN_USE, HEALTH_PATH, LOOPBACK, SANDBOX_STATE_BUCKET
 
 DEFAULT_PORT = 4566
@@ -66,6 +67,7 @@ class SandboxInfo:
     port: int
     state_dir: str
     started_at: float
+    enforce_iam: str = "off"  # IAM enforcement: off, hard or soft (iam/)
 
     @property
     def endpoint(self) -> str:
@@ -74,6 +76,10 @@ class SandboxInfo:
     @property
     def log_file(self) -> Path:
         return Path(self.state_dir) / LOG_FILE
+
+    @property
+    def iam_decision_log(self) -> Path:
+        return Path(self.state_dir) / DECISION_LOG
 
     @property
     def env(self) -> dict[str, str]:
@@ -121,7 +127,11 @@ def _read_state(directory: Path) -> SandboxInfo | None:
     try:
         data = json.loads((directory / STATE_FILE).read_text())
         return SandboxInfo(
-            pid=int(data["pid"]), port=int(data["port"]), state_dir=str(directory), started_at=float(data["started_at"])
+            pid=int(data["pid"]),
+            port=int(data["port"]),
+            state_dir=str(directory),
+            started_at=float(data["started_at"]),
+            enforce_iam=str(data.get("enforce_iam", "off")),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -200,12 +210,23 @@ def _log_tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
-def start(port: int | None = None, *, state_dir: str | Path, timeout: float = START_TIMEOUT_SECONDS) -> SandboxInfo:
+def start(
+    port: int | None = None,
+    *,
+    state_dir: str | Path,
+    timeout: float = START_TIMEOUT_SECONDS,
+    enforce_iam: str | None = None,
+) -> SandboxInfo:
     """Start the sandbox in the background on 127.0.0.1:port and wait until it answers.
 
     Without a port it takes DEFAULT_PORT when that is free, else any free port (a second checkout on the same
     machine gets its own sandbox); everything else reads the port from the sandbox's record. A port asked for
-    explicitly is used or refused, never swapped."""
+    explicitly is used or refused, never swapped. enforce_iam (off/hard/soft; default: PLATFORMCTL_SANDBOX_ENFORCE_IAM)
+    holds every caller but the account's root to its IAM policies."""
+    try:
+        mode = parse_mode(os.environ.get(MODE_ENVVAR) if enforce_iam is None else enforce_iam)
+    except ValueError as error:
+        raise SandboxError(str(error)) from None
     directory = _state_dir(state_dir)
     running = status(directory)
     if running:
@@ -221,15 +242,17 @@ def start(port: int | None = None, *, state_dir: str | Path, timeout: float = ST
         )
     directory.mkdir(parents=True, exist_ok=True)
     log_path = directory / LOG_FILE
+    (directory / DECISION_LOG).unlink(missing_ok=True)  # a fresh sandbox: a fresh world and a fresh log
+    iam_args = ["--enforce-iam", mode, "--iam-log", str(directory / DECISION_LOG)]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "platform_cli.sandbox.server", "--port", str(port)],
+            [sys.executable, "-m", "platform_cli.sandbox.server", "--port", str(port), *iam_args],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # survives the terminal (and the CLI) that started it
         )
-    info = SandboxInfo(pid=process.pid, port=port, state_dir=str(directory), started_at=time.time())
+    info = SandboxInfo(pid=process.pid, port=port, state_dir=str(directory), started_at=time.time(), enforce_iam=mode)
     _write_state(info)
 
     deadline = time.monotonic() + timeout

@@ -22,6 +22,8 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from .iam import MODE_ENVVAR as IAM_MODE_ENVVAR
+from .iam import parse_mode as parse_iam_mode
 from .oidc import PATH_PREFIX as OIDC_PATH
 
 HEALTH_PATH = "/_sandbox/health"
@@ -110,10 +112,13 @@ def create_state_bucket() -> None:
     backend.put_bucket_versioning(SANDBOX_STATE_BUCKET, "Enabled")
 
 
-def serve(port: int, host: str = LOOPBACK) -> None:
+def serve(port: int, host: str = LOOPBACK, enforce_iam: str = "off", iam_log: str | None = None) -> None:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
+    from .iam.enforcement import install as install_iam_enforcement
+
     app = SandboxApplication()
+    install_iam_enforcement(enforce_iam, iam_log)  # a no-op unless enforcement was asked for
     try:
         server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     except (OSError, SystemExit):  # werkzeug reports a taken port itself and exits 1; say it our way
@@ -131,8 +136,18 @@ def serve(port: int, host: str = LOOPBACK) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m platform_cli.sandbox.server", description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=4566, help="loopback port to listen on (default 4566)")
+    parser.add_argument(
+        "--enforce-iam",
+        default=os.environ.get(IAM_MODE_ENVVAR, ""),
+        help=f"hard (refuse what AWS would), soft (log only) or off (default; env {IAM_MODE_ENVVAR})",
+    )
+    parser.add_argument("--iam-log", default=None, help="file for the IAM decision log (JSON lines)")
     args = parser.parse_args(argv)
-    serve(args.port)
+    try:
+        mode = parse_iam_mode(args.enforce_iam)
+    except ValueError as error:
+        parser.error(str(error))
+    serve(args.port, enforce_iam=mode, iam_log=args.iam_log)
 
 
 if __name__ == "__main__":

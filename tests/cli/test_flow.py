@@ -19,7 +19,7 @@ def test_plan_as_a_subprocess_streams_terraform_saves_plan_and_record_and_exits_
     assert "staging: 3 to add, 0 to change, 0 to destroy, 0 to replace" in result.stdout
     work = project.work_dir / "envs" / "staging"
     record = json.loads((work / "plan-record.json").read_text())
-    assert record["counts"] == {"add": 3, "change": 0, "destroy": 0, "replace": 0, "import": 0}
+    assert record["counts"] == {"add": 3, "change": 0, "destroy": 0, "replace": 0, "import": 0, "moved": 0, "forget": 0}
     assert [c["address"] for c in record["changes"]] == [
         "aws_ecr_repository.this",
         "aws_s3_bucket.this",

@@ -63,7 +63,15 @@ def test_plan_summary_from_plan_file_matches_terraform_show_json(project):
     decoded = read_plan_summary(work / "plan.tfplan")
     assert summarize(decoded) == summarize(shown)
     counts, _ = summarize(shown)
-    assert counts == {"add": 1, "change": 1, "destroy": 1, "replace": 2, "import": 0}  # bucket rename, new deploy
+    assert counts == {
+        "add": 1,
+        "change": 1,
+        "destroy": 1,
+        "replace": 2,
+        "import": 0,
+        "moved": 0,
+        "forget": 0,
+    }  # bucket rename, new deploy
     record = json.loads((work / "plan-record.json").read_text())
     # The tag was resolved in the registry: the plan carries the digest, never the mutable tag.
     assert record["provenance"]["variables"] == {"service_image": digest}

@@ -113,3 +113,17 @@ def test_a_bucket_key_turned_off_by_hand_after_it_was_on_is_drift():
     sse = _drift(shown, "aws_s3_bucket_server_side_encryption_configuration.logs")
     sse["change"]["before"]["rule"][0]["bucket_key_enabled"] = True
     assert [d["attributes"] for d in drifted_resources(shown)] == [["rule"]]
+
+
+def test_the_drift_issue_body_keeps_planted_names_inside_code():
+    import cmarkgfm
+
+    from platform_cli.github.drift_issue import drift_issue_body
+
+    planted = 'aws_s3_bucket.x["a`b</li><img src=x>\n# heading"]'
+    body = drift_issue_body("st`ag", [{"address": planted, "actions": ["update"], "attributes": ["tags`|<b>"]}])
+    html = cmarkgfm.github_flavored_markdown_to_html(body)
+    assert "<img" not in html and "<b>" not in html and "<h1>" not in html
+    assert html.count("<code>") == 4  # the command, the action, the address, the attribute
+    assert "found 1 resource changed outside Terraform" in body
+    assert drift_issue_body("prod", []).startswith("No drift in `prod` any more")

@@ -68,6 +68,52 @@ def many_changes(total: int = 3000, destroys: int = 5, base: str = "large") -> d
     return plan
 
 
+def stack_plan(total: int = 3000, changed: int = 18) -> dict:
+    """A plan of a `total`-resource stack (the real resources of the large fixture replicated under new module
+    addresses) that changes `changed` of them: every other resource is a no-op, as in a real plan of a big stack.
+    planned_values holds every resource, so checkov sees what it would see in a real plan of that stack."""
+    plan = many_changes(total, destroys=0)
+    module_resources: dict[str, list[dict]] = {}
+    for n, rc in enumerate(plan["resource_changes"]):
+        after = rc["change"]["after"]
+        if n % (total // changed) or n // (total // changed) >= changed:  # unchanged: before == after
+            rc["change"] = {**rc["change"], "actions": ["no-op"], "before": after, "after_unknown": {}}
+        elif n // (total // changed) % 2:  # every other change an in-place update of the tags
+            before = {**after, "tags": {**(after.get("tags") or {}), "owner": "someone-else"}}
+            rc["change"] = {**rc["change"], "actions": ["update"], "before": before, "after_unknown": {}}
+        entry = {k: rc[k] for k in ("address", "mode", "type", "name", "provider_name") if k in rc}
+        entry.update(schema_version=0, values=after, sensitive_values={})
+        if "index" in rc:
+            entry["index"] = rc["index"]
+        module_resources.setdefault(rc.get("module_address") or "", []).append(entry)
+    plan["planned_values"] = {
+        "root_module": {
+            "resources": module_resources.pop("", []),
+            "child_modules": [{"address": m, "resources": r} for m, r in sorted(module_resources.items())],
+        }
+    }
+    plan["output_changes"] = {}
+    return plan
+
+
+def preexisting_findings(plan: dict, checks: int = 300, per_check: int = 3) -> dict:
+    """A scan with hundreds of findings on resources the plan does not change, plus one on a changed resource."""
+    unchanged = [rc["address"] for rc in plan["resource_changes"] if rc["change"]["actions"] == ["no-op"]]
+    changed = next(rc["address"] for rc in plan["resource_changes"] if rc["change"]["actions"] == ["update"])
+    failures = [
+        {
+            "check_id": f"CKV_AWS_{1000 + c}",
+            "check_name": f"Ensure that pre-existing setting number {c} of this stack follows the policy",
+            "resource": unchanged[(c * per_check + i) % len(unchanged)],
+            "file": "/plan.json",
+        }
+        for c in range(checks)
+        for i in range(per_check)
+    ]
+    failures.append({"check_id": "CKV_AWS_9", "check_name": "Changed and failing", "resource": changed, "file": None})
+    return {"passed": 5000, "failed": len(failures), "skipped": 0, "failures": failures}
+
+
 class Structure(HTMLParser):
     """What a reviewer sees: tags, table rows and cells, text outside code, details nesting, HTML comments."""
 

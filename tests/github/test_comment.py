@@ -12,7 +12,19 @@ import os
 import re
 
 import pytest
-from comment_fixtures import GOLDEN, PROVENANCE, REAL_PLANS, RUN_URL, SCAN, load_plan, many_changes, structure, to_html
+from comment_fixtures import (
+    GOLDEN,
+    PROVENANCE,
+    REAL_PLANS,
+    RUN_URL,
+    SCAN,
+    load_plan,
+    many_changes,
+    preexisting_findings,
+    stack_plan,
+    structure,
+    to_html,
+)
 
 from platform_cli.core.masks import Masker
 from platform_cli.github.comment import GITHUB_COMMENT_LIMIT, EnvPlan, code, marker, render_env
@@ -220,6 +232,32 @@ def test_small_limits_are_respected_and_keep_the_essentials(limit):
     check_structure(comment)
 
 
+def test_a_small_plan_in_a_big_stack_keeps_every_change_whatever_the_scan_found():
+    plan = stack_plan(3000, changed=18)
+    scan = preexisting_findings(plan, checks=600, per_check=3)
+    comment = render_env(env_plan(plan, scan=scan))
+    assert len(comment) <= GITHUB_COMMENT_LIMIT
+    assert "**Plan: 9 to add, 9 to change, 0 to destroy, 0 to replace.**" in comment
+    assert len(re.findall(r"^`[^`]+` will be \*\*", comment, re.M)) == 18
+    assert "left out here for length" not in comment and "detail left out" not in comment
+    # The scan is summarised per check, the check failing on a changed resource first, the rest cut to fit.
+    scan_part = comment.split("#### Policy scan")[1]
+    assert "601 checks failing, 1 of them on resources this plan changes" in scan_part
+    rows = [line for line in scan_part.splitlines() if line.startswith("| `CKV_")]
+    assert rows[0].startswith("| `CKV_AWS_9 Changed and failing` | 1 | `module.copy_")
+    assert all(row.split(" | ")[1] == "3" for row in rows[1:])
+    shown_more = re.search(r"\| \.\.\. (\d+) more failing checks not shown", scan_part)
+    assert shown_more and len(rows) + int(shown_more.group(1)) == 601
+    check_structure(comment)
+
+
+def test_the_scan_says_what_it_covered():
+    scan = {**SCAN, "scope": {"changed": 18, "resources": 3000}}
+    comment = render_env(env_plan(load_plan("small"), scan=scan))
+    assert "Checked: the 18 resources this plan creates, updates, replaces, imports or moves" in comment
+    assert "the other 2982 resources of the stack are not part of this scan." in comment
+
+
 # -- escaping, secrets, masks ---------------------------------------------------------------------------------
 
 PLANT = "PLANT`x``|y|<b>bold</b>-->\n```\n</details><!--"
@@ -259,7 +297,8 @@ def test_plan_values_never_break_out_of_cells_code_or_marker():
     assert sum("PLANT" in text for text in seen.code_text) >= 6
     scan_table = seen.tables[1]
     assert all(len(row) == 3 for row in scan_table) and len(scan_table) == 2
-    assert all(cell.startswith("PLANT") for cell in scan_table[1]), scan_table[1]
+    assert scan_table[1][0].startswith("PLANT") and scan_table[1][0].count("PLANT") == 2, scan_table[1]
+    assert scan_table[1][1:] == ["1", "none"]
 
 
 def test_marker_escapes_whatever_the_env_name_holds():
