@@ -10,6 +10,10 @@ the object to load through the environment (see README.md):
     MODEL_ARTIFACT_VERSION_ID                   the exact S3 object version (always passed to GetObject)
     MODEL_ARTIFACT_SHA256                       sha256 hex the object body must have, or the app refuses to serve
     PORT (default 8080; 0 picks a free port), HOST (default 0.0.0.0)
+    METRICS_NAMESPACE, METRICS_ENVIRONMENT      optional: report what it predicts as CloudWatch EMF lines on stdout
+    MODEL_VALID_MIN, MODEL_VALID_MAX            optional: the valid output range (a business rule per environment)
+
+POST /predict also takes a batch, {"instances": [[x1, ...], ...]} -> {"predictions": [...], "model": {...}}.
 
 boto3 reads AWS_ENDPOINT_URL itself, so the same code runs against a local emulator. Standard library plus boto3
 only; every log record is one JSON line on stderr, and nothing from the environment but the names above is logged.
@@ -156,6 +160,115 @@ def load_model(ref: ArtifactRef, s3_client: Any = None) -> LinearModel:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# What it predicts, as CloudWatch Embedded Metric Format
+# ---------------------------------------------------------------------------------------------------------------
+
+# EMF limits (CloudWatch Embedded Metric Format specification): at most 100 values in one metric's array, 100
+# metrics per directive, 30 dimensions per dimension set. Two dimensions keep the custom-metric bill small: one
+# metric per (environment, model version), whatever the traffic.
+EMF_MAX_VALUES = 100
+EMF_DIMENSIONS = ("Environment", "ModelVersion")
+METRIC_PREDICTION = "Prediction"
+METRIC_OUT_OF_RANGE = "PredictionOutOfRange"  # 1 per prediction outside the valid range, else 0: Average = share
+METRIC_INVALID_INPUT = "InvalidInput"  # 1 per refused request, 0 per served one: Average = invalid-input rate
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    namespace: str
+    environment: str
+    valid_min: float | None = None
+    valid_max: float | None = None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str]) -> MetricsSettings | None:
+        namespace = environ.get("METRICS_NAMESPACE", "").strip()
+        if not namespace:
+            return None
+        bounds = {}
+        for name in ("MODEL_VALID_MIN", "MODEL_VALID_MAX"):
+            raw = environ.get(name, "").strip()
+            try:
+                bounds[name] = float(raw) if raw else None
+            except ValueError:
+                raise Refusal(f"{name} must be a number, got {raw!r}") from None
+        return cls(
+            namespace=namespace,
+            environment=environ.get("METRICS_ENVIRONMENT", "").strip() or "unknown",
+            valid_min=bounds["MODEL_VALID_MIN"],
+            valid_max=bounds["MODEL_VALID_MAX"],
+        )
+
+    def out_of_range(self, value: float) -> bool:
+        return (self.valid_min is not None and value < self.valid_min) or (
+            self.valid_max is not None and value > self.valid_max
+        )
+
+
+def emf_lines(
+    settings: MetricsSettings, model_version: str, predictions: list[float], *, invalid: bool = False, now_ms=None
+) -> list[str]:
+    """The EMF log lines for one request batch: its predictions (in arrays of at most 100 values, one line each),
+    whether each is outside the valid range, and whether the request was refused as invalid input."""
+    timestamp = int(time.time() * 1000) if now_ms is None else now_ms
+    chunks = [predictions[i : i + EMF_MAX_VALUES] for i in range(0, len(predictions), EMF_MAX_VALUES)] or [[]]
+    lines = []
+    for index, chunk in enumerate(chunks):
+        values: dict[str, Any] = {}
+        if chunk:
+            values[METRIC_PREDICTION] = chunk
+            values[METRIC_OUT_OF_RANGE] = [1 if settings.out_of_range(v) else 0 for v in chunk]
+        if index == 0:  # one invalid-input datum per request, not per chunk
+            values[METRIC_INVALID_INPUT] = 1 if invalid else 0
+        units = {METRIC_PREDICTION: "None", METRIC_OUT_OF_RANGE: "Count", METRIC_INVALID_INPUT: "Count"}
+        document = {
+            "_aws": {
+                "Timestamp": timestamp,
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": settings.namespace,
+                        "Dimensions": [list(EMF_DIMENSIONS)],
+                        "Metrics": [{"Name": name, "Unit": units[name]} for name in values],
+                    }
+                ],
+            },
+            "Environment": settings.environment,
+            "ModelVersion": model_version,
+            **values,
+        }
+        lines.append(json.dumps(document, separators=(",", ":")))
+    return lines
+
+
+_stdout_lock = threading.Lock()
+
+
+def report(settings: MetricsSettings | None, model_version: str, predictions: list[float], invalid: bool) -> None:
+    """EMF on stdout: App Runner and ECS (awslogs) send it to the service's log group, where CloudWatch turns it
+    into metrics; JSON event logs stay on stderr."""
+    if settings is None:
+        return
+    lines = emf_lines(settings, model_version, predictions, invalid=invalid)
+    with _stdout_lock:
+        sys.stdout.write("".join(line + "\n" for line in lines))
+        sys.stdout.flush()
+
+
+def parse_instances(body: bytes, expected: int) -> tuple[list[list[float]], bool]:
+    """The feature rows of a /predict request, and whether it was a batch ("instances") or one row ("features")."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise ValueError('the request body must be JSON: {"features": [numbers]}') from None
+    if isinstance(data, dict) and "instances" in data:
+        rows = data["instances"]
+        if not isinstance(rows, list) or not rows:
+            raise ValueError('"instances" must be a non-empty list of feature lists')
+        return [parse_features(json.dumps({"features": row}).encode(), expected) for row in rows], True
+    return [parse_features(body, expected)], False
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # HTTP
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -167,6 +280,7 @@ class ServiceState:
         self._lock = threading.Lock()
         self.model: LinearModel | None = None
         self.artifact: ArtifactRef | None = None
+        self.metrics: MetricsSettings | None = None
 
     def loaded(self, model: LinearModel, artifact: ArtifactRef) -> None:
         with self._lock:
@@ -208,10 +322,15 @@ class Handler(BaseHTTPRequestHandler):
         if model is None or artifact is None:
             return self._send(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "the model is still loading"})
         try:
-            features = parse_features(body, expected=len(model.weights))
+            rows, batch = parse_instances(body, expected=len(model.weights))
         except ValueError as exc:
+            report(self.state.metrics, artifact.version_id, [], invalid=True)
             return self._send(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
-        return self._send(HTTPStatus.OK, {"prediction": model.predict(features), "model": artifact.describe()})
+        predictions = [model.predict(row) for row in rows]
+        report(self.state.metrics, artifact.version_id, predictions, invalid=False)
+        if batch:
+            return self._send(HTTPStatus.OK, {"predictions": predictions, "model": artifact.describe()})
+        return self._send(HTTPStatus.OK, {"prediction": predictions[0], "model": artifact.describe()})
 
     def _send(self, status: HTTPStatus, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, separators=(",", ":")).encode()
@@ -258,11 +377,13 @@ def main(environ: dict[str, str] | None = None) -> int:
     try:
         port = _port(environ)
         ref = ArtifactRef.from_env(environ)
+        metrics = MetricsSettings.from_env(environ)
     except Refusal as exc:
         log("refused", reason=str(exc))
         return 1
 
     state = ServiceState()
+    state.metrics = metrics
     server = make_server(state, environ.get("HOST", "0.0.0.0"), port)
     # A short poll interval: shutdown() on SIGTERM returns within 0.1 s instead of serve_forever's default 0.5 s.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="http", daemon=True)

@@ -37,7 +37,23 @@ locals {
     MODEL_ARTIFACT_VERSION_ID = var.model_artifact.version_id
     MODEL_ARTIFACT_SHA256     = var.model_artifact.sha256
   }
-  service_environment = merge(var.service.environment_variables, local.model_environment)
+  # What the model predicts, reported by the service as EMF (namespace per stack), against this environment's range.
+  metrics_environment = var.model_guardrails == null || var.model_artifact == null ? {} : {
+    METRICS_NAMESPACE   = "${local.name}/model"
+    METRICS_ENVIRONMENT = var.environment
+    MODEL_VALID_MIN     = tostring(var.model_guardrails.valid_min)
+    MODEL_VALID_MAX     = tostring(var.model_guardrails.valid_max)
+  }
+  service_environment = merge(var.service.environment_variables, local.model_environment, local.metrics_environment)
+  model_alarms = var.model_guardrails == null || var.model_artifact == null || var.model_baseline == null ? null : merge(
+    var.model_guardrails,
+    {
+      namespace     = "${local.name}/model"
+      environment   = var.environment
+      model_version = var.model_artifact.version_id
+      baseline      = var.model_baseline
+    },
+  )
 
   # Never empty: the aws provider stores an empty resource `tags` as null and reads it back as {}, which
   # `platformctl drift` would report as a change nobody made (hashicorp/terraform-provider-aws#28833).
@@ -170,6 +186,8 @@ module "monitoring" {
   alarm_cpu_percent                = var.alarms.cpu_percent
   alarm_memory_percent             = var.alarms.memory_percent
   alarm_active_instances_threshold = var.service.max_instances
+
+  model_alarms = local.create_service ? local.model_alarms : null
 
   tags = local.tags
 }

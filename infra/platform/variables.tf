@@ -463,3 +463,38 @@ variable "alarms" {
     error_message = "alarms.memory_percent must be between 1 and 100."
   }
 }
+
+################################################################################
+# Model guardrails
+################################################################################
+
+variable "model_baseline" {
+  description = "The model's baseline: its predictions on held-out data when it was published (count, mean, stddev, p01, p50, p99). platformctl passes it at plan time from KEY.baselines/VERSION_ID.json beside the model version (publish.py baseline); the model alarms derive from it. null: no model alarms."
+  type = object({
+    count  = number
+    mean   = number
+    stddev = number
+    p01    = number
+    p50    = number
+    p99    = number
+  })
+  default  = null
+  nullable = true
+}
+
+variable "model_guardrails" {
+  description = "This environment's business rules for the model's outputs and how far from its baseline they may drift; see modules/monitoring's model_alarms. null: no model alarms (and the service reports no valid range)."
+  type = object({
+    valid_min             = number
+    valid_max             = number
+    band                  = optional(string, "stddev")
+    band_stddevs          = optional(number, 4)
+    out_of_range_percent  = optional(number, 1)
+    invalid_input_percent = optional(number, 5)
+    period_seconds        = optional(number, 60)
+    evaluation_periods    = optional(number, 3)
+    datapoints_to_alarm   = optional(number, 2)
+  })
+  default  = null
+  nullable = true
+}

@@ -173,6 +173,44 @@ locals {
     { title = "Running tasks", query = "${local.ci_search} MetricName=\"RunningTaskCount\"", stat = "Maximum" },
   ]
   widgets = local.apprunner ? local.apprunner_searches : local.ecs_fargate_searches
+
+  # Model alarms: thresholds from the model's baseline and the environment's rules (var.model_alarms).
+  model      = var.model_alarms
+  band_width = local.model == null ? 0 : local.model.band_stddevs * local.model.baseline.stddev
+  band_low   = local.model == null ? 0 : (local.model.band == "quantiles" ? local.model.baseline.p01 : local.model.baseline.mean - local.band_width)
+  band_high  = local.model == null ? 0 : (local.model.band == "quantiles" ? local.model.baseline.p99 : local.model.baseline.mean + local.band_width)
+  model_dimensions = local.model == null ? {} : {
+    Environment  = local.model.environment
+    ModelVersion = local.model.model_version
+  }
+  model_alarms = local.model == null ? {} : {
+    "model-mean-low" = {
+      metric_name         = "Prediction"
+      comparison_operator = "LessThanThreshold"
+      threshold           = local.band_low
+      description         = "Mean prediction below the baseline band (${local.band_low}): the model predicts far lower than on its held-out data."
+    }
+    "model-mean-high" = {
+      metric_name         = "Prediction"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = local.band_high
+      description         = "Mean prediction above the baseline band (${local.band_high}): the model predicts far higher than on its held-out data."
+    }
+    "model-out-of-range" = {
+      metric_name         = "PredictionOutOfRange"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = local.model.out_of_range_percent / 100
+      description         = "More than ${local.model.out_of_range_percent}% of predictions outside ${local.model.valid_min}..${local.model.valid_max}."
+    }
+    "model-invalid-input" = {
+      metric_name         = "InvalidInput"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = local.model.invalid_input_percent / 100
+      description         = "More than ${local.model.invalid_input_percent}% of requests refused as invalid input."
+    }
+  }
+  # One dashboard row per model version: its mean prediction against the band.
+  model_row_y = ceil(length(local.widgets) / 2) * 6
 }
 
 ################################################################################
@@ -372,6 +410,33 @@ resource "aws_cloudwatch_metric_alarm" "running_tasks" {
 }
 
 ################################################################################
+# Model alarms
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "model" {
+  for_each = local.model_alarms
+
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = "${var.service_name} model ${local.model.model_version}: ${each.value.description}"
+  namespace           = local.model.namespace
+  metric_name         = each.value.metric_name
+  statistic           = "Average"
+  comparison_operator = each.value.comparison_operator
+  threshold           = each.value.threshold
+  period              = local.model.period_seconds
+  evaluation_periods  = local.model.evaluation_periods
+  datapoints_to_alarm = local.model.datapoints_to_alarm
+  treat_missing_data  = "notBreaching" # no traffic is not a bad model
+
+  dimensions = local.model_dimensions
+
+  alarm_actions = [aws_sns_topic.this.arn]
+  ok_actions    = [aws_sns_topic.this.arn]
+
+  tags = var.tags
+}
+
+################################################################################
 # Dashboard
 ################################################################################
 
@@ -379,7 +444,7 @@ resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
 
   dashboard_body = jsonencode({
-    widgets = [
+    widgets = concat([
       for i, w in local.widgets : {
         type   = "metric"
         x      = (i % 2) * 12
@@ -395,6 +460,28 @@ resource "aws_cloudwatch_dashboard" "this" {
           metrics = [[{ expression = "SEARCH('${w.query}', '${w.stat}', ${var.alarm_period_seconds})", id = "m${i}" }]]
         }
       }
-    ]
+      ], local.model == null ? [] : [
+      {
+        type   = "metric"
+        x      = 0
+        y      = local.model_row_y
+        width  = 24
+        height = 6
+        properties = {
+          title   = "Model ${local.model.model_version}: mean prediction against its baseline band"
+          region  = local.region
+          view    = "timeSeries"
+          stacked = false
+          period  = local.model.period_seconds
+          metrics = [[local.model.namespace, "Prediction", "Environment", local.model.environment, "ModelVersion", local.model.model_version, { stat = "Average", label = "mean prediction" }]]
+          annotations = {
+            horizontal = [
+              { label = "band low", value = local.band_low },
+              { label = "band high", value = local.band_high, fill = "below" },
+            ]
+          }
+        }
+      }
+    ])
   })
 }

@@ -9,8 +9,8 @@ output "kms_key_arn" {
 }
 
 output "alarm_names" {
-  description = "Names of the service alarms (empty while create_service_alarms is false)."
-  value       = concat([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name], aws_cloudwatch_metric_alarm.running_tasks[*].alarm_name)
+  description = "Names of the service alarms (empty while create_service_alarms is false) and of the model alarms (model-mean-low, model-mean-high, model-out-of-range, model-invalid-input when model_alarms is set): everything `apply --watch` watches."
+  value       = concat([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name], aws_cloudwatch_metric_alarm.running_tasks[*].alarm_name, [for a in aws_cloudwatch_metric_alarm.model : a.alarm_name])
 }
 
 output "alarm_arns" {
@@ -31,4 +31,14 @@ output "dashboard_url" {
 output "compute" {
   description = "Which compute the alarms and dashboard watch: apprunner or ecs_fargate."
   value       = var.compute
+}
+
+output "model_alarm_thresholds" {
+  description = "The model alarms' thresholds derived from the baseline: band_low and band_high of the mean prediction, out_of_range and invalid_input as fractions (null without model_alarms)."
+  value = local.model == null ? null : {
+    band_low      = local.band_low
+    band_high     = local.band_high
+    out_of_range  = local.model.out_of_range_percent / 100
+    invalid_input = local.model.invalid_input_percent / 100
+  }
 }

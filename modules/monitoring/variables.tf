@@ -203,3 +203,76 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+################################################################################
+# Model alarms
+################################################################################
+
+variable "model_alarms" {
+  description = "Alarms on what the model predicts (the EMF metrics Prediction, PredictionOutOfRange and InvalidInput in `namespace`, by Environment and ModelVersion), derived from the model's baseline: the mean prediction outside the band (band = \"stddev\": baseline mean +- band_stddevs standard deviations; \"quantiles\": baseline p01..p99), the share of predictions outside valid_min..valid_max above out_of_range_percent, the invalid-input rate above invalid_input_percent. Missing data never alarms. null: no model alarms."
+  type = object({
+    namespace     = string
+    environment   = string
+    model_version = string
+    baseline = object({
+      count  = number
+      mean   = number
+      stddev = number
+      p01    = number
+      p50    = number
+      p99    = number
+    })
+    valid_min             = number
+    valid_max             = number
+    band                  = optional(string, "stddev")
+    band_stddevs          = optional(number, 4)
+    out_of_range_percent  = optional(number, 1)
+    invalid_input_percent = optional(number, 5)
+    period_seconds        = optional(number, 60)
+    evaluation_periods    = optional(number, 3)
+    datapoints_to_alarm   = optional(number, 2)
+  })
+  default  = null
+  nullable = true
+
+  validation {
+    condition     = var.model_alarms == null ? true : var.model_alarms.valid_min < var.model_alarms.valid_max
+    error_message = "model_alarms.valid_min must be below valid_max: the valid output range is empty."
+  }
+  validation {
+    condition     = var.model_alarms == null ? true : contains(["stddev", "quantiles"], var.model_alarms.band)
+    error_message = "model_alarms.band must be \"stddev\" (baseline mean +- band_stddevs standard deviations) or \"quantiles\" (baseline p01..p99)."
+  }
+  validation {
+    condition     = var.model_alarms == null ? true : var.model_alarms.band_stddevs > 0 && var.model_alarms.band_stddevs <= 20
+    error_message = "model_alarms.band_stddevs must be above 0 and at most 20: a band of no width alarms on every prediction, a wider one on none."
+  }
+  validation {
+    condition = var.model_alarms == null ? true : (
+      var.model_alarms.band == "quantiles" ? var.model_alarms.baseline.p01 < var.model_alarms.baseline.p99 : var.model_alarms.baseline.stddev > 0
+    )
+    error_message = "model_alarms.baseline has no spread (stddev 0, or p01 == p99): the band around it would be empty; publish a baseline on varied held-out data."
+  }
+  validation {
+    condition = var.model_alarms == null ? true : (
+      (var.model_alarms.band == "quantiles" ? var.model_alarms.baseline.p99 : var.model_alarms.baseline.mean + var.model_alarms.band_stddevs * var.model_alarms.baseline.stddev) > var.model_alarms.valid_min &&
+      (var.model_alarms.band == "quantiles" ? var.model_alarms.baseline.p01 : var.model_alarms.baseline.mean - var.model_alarms.band_stddevs * var.model_alarms.baseline.stddev) < var.model_alarms.valid_max
+    )
+    error_message = "model_alarms: the baseline's band lies entirely outside valid_min..valid_max, so the model's normal output is invalid; fix the valid range or the model."
+  }
+  validation {
+    condition = var.model_alarms == null ? true : (
+      var.model_alarms.out_of_range_percent > 0 && var.model_alarms.out_of_range_percent <= 100 &&
+      var.model_alarms.invalid_input_percent > 0 && var.model_alarms.invalid_input_percent <= 100
+    )
+    error_message = "model_alarms.out_of_range_percent and invalid_input_percent must be above 0 and at most 100."
+  }
+  validation {
+    condition = var.model_alarms == null ? true : (
+      contains([10, 30, 60, 120, 300, 900, 3600], var.model_alarms.period_seconds) &&
+      var.model_alarms.evaluation_periods >= 1 && var.model_alarms.datapoints_to_alarm >= 1 &&
+      var.model_alarms.datapoints_to_alarm <= var.model_alarms.evaluation_periods
+    )
+    error_message = "model_alarms: period_seconds must be 10, 30, 60 or a multiple of 60 listed (120, 300, 900, 3600), and 1 <= datapoints_to_alarm <= evaluation_periods."
+  }
+}

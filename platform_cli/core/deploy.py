@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import promotion
+from .baseline import copy_baseline
 from .errors import NoPlan, PlatformError, Refused
 from .promotion import Requester, records_for
 from .provenance import sha256_bytes
@@ -305,6 +306,13 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
                 source=(source.settings.region, src_out["artifact_bucket_name"]),
                 destination=(destination.settings.region, dst_out["artifact_bucket_name"]),
                 model=release.model,
+            )
+            copy_baseline(
+                source.target,
+                source=(source.settings.region, src_out["artifact_bucket_name"]),
+                destination=(destination.settings.region, dst_out["artifact_bucket_name"]),
+                model=release.model,
+                copied=model,
             )
         evidence = {
             "source": source.name,

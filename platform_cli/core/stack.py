@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .aws import AwsTarget, error_code
+from .baseline import read_baseline
 from .console import Console
 from .drift import drifted_resources
 from .errors import Refused
@@ -160,6 +161,7 @@ class EnvStack:
         self.check_account()
         self.init()
         variables = self._release_vars(image, model)
+        variables.update(self._baseline_vars(variables.get("model_artifact")))
         provenance = provenance_now(self.paths, self.name, variables=variables, target=self.target.kind)
         saved = self.saved_plan
         saved.discard()
@@ -232,6 +234,16 @@ class EnvStack:
             image=image or (deployed.image if deployed else None), model=model or (deployed.model if deployed else None)
         )
         return release.variables()
+
+    def _baseline_vars(self, model: dict[str, str] | None) -> dict[str, Any]:
+        """A release with a model is planned with that model's baseline (its alarms derive from it); without one
+        the plan is refused, saying how to publish it."""
+        if not model:
+            return {}
+        bucket = self.state_outputs().get("artifact_bucket_name")
+        if not bucket:
+            return {}  # no artifact store yet: resolve_release already refused a new model; nothing to read
+        return {"model_baseline": read_baseline(self.target, self.settings.region, bucket, model)}
 
     # -- apply ------------------------------------------------------------------------------------------------
     def apply(self) -> PlanRecord:

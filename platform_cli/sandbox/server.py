@@ -28,10 +28,10 @@ from . import oidc, wire
 from .constants import DEFAULT_PORT, DEFAULT_REGION, EXIT_PORT_IN_USE, HEALTH_PATH, LOOPBACK, SANDBOX_STATE_BUCKET
 from .iam import MODE_ENVVAR as IAM_MODE_ENVVAR
 from .iam import parse_mode as parse_iam_mode
-from .services import applicationautoscaling, ec2, ecr, ecs, elbv2, s3
+from .services import applicationautoscaling, cloudwatch, ec2, ecr, ecs, elbv2, logs, s3
 
 # Every patched AWS service, installed in this order when the sandbox starts; a new service module goes here.
-SERVICES = (s3, ecr, ecs, elbv2, ec2, applicationautoscaling, oidc)
+SERVICES = (s3, ecr, ecs, elbv2, ec2, applicationautoscaling, cloudwatch, logs, oidc)
 
 
 def _is_apprunner(environ: dict[str, Any]) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from support.deployment import ENV as STAGING
@@ -20,6 +22,17 @@ pytestmark = pytest.mark.xdist_group("deployment-promotion")
 
 PROD = "prod"
 MODEL = b'{"weights": [0.5, -1.25], "bias": 0.1}'
+EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples" / "model_service"
+
+
+def _publish_baseline(dep, bucket: str, key: str, version_id: str, tmp_path: Path) -> None:
+    """What deploy.yml does after the upload: the model's baseline beside its version (plan refuses a model without)."""
+    sys.path.insert(0, str(EXAMPLE_DIR))
+    import publish
+
+    holdout = tmp_path / "holdout.json"
+    holdout.write_text(json.dumps([[i / 10, (40 - i) / 10] for i in range(40)]))
+    publish.publish_baseline(bucket, key, version_id, holdout, s3_client=dep.client("s3"))
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +93,7 @@ def test_history_shows_every_step_with_both_people(dep, people):
     assert "alice" in table and "bob" in table and request["plan_sha256"][:12] in table
 
 
-def test_a_release_that_never_verified_is_not_promoted(dep, people):
+def test_a_release_that_never_verified_is_not_promoted(dep, people, tmp_path):
     """Release 2: a new image and a model artifact, pinned by its exact S3 version."""
     dep.first_digest = dep.digest
     dep.digest = dep.push_image("release-2")
@@ -89,6 +102,9 @@ def test_a_release_that_never_verified_is_not_promoted(dep, people):
     sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": dep.outputs["artifact_kms_key_arn"]}
     dep.model_version = s3.put_object(Bucket=bucket, Key="models/churn.json", Body=MODEL, **sse)["VersionId"]
     s3.put_object(Bucket=bucket, Key="models/churn.json", Body=b'{"newer": true}', **sse)
+    refused = dep.run("plan", STAGING, "--image", dep.digest, "--model", f"models/churn.json@{dep.model_version}")
+    assert refused.exit_code == 1 and "has no baseline" in refused.stderr and "publish.py baseline" in refused.stderr
+    _publish_baseline(dep, bucket, "models/churn.json", dep.model_version, tmp_path)
     dep.must("plan", STAGING, "--image", dep.digest, "--model", f"models/churn.json@{dep.model_version}", codes=(2,))
     dep.must("apply", STAGING)
     refused = dep.run("promote", STAGING, PROD, person=people["alice"])
