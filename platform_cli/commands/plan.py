@@ -5,7 +5,6 @@ Exit 0 no changes, 2 changes, 1 error. Several environments plan in parallel, ea
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import cast
 
@@ -13,17 +12,19 @@ import click
 
 from platform_cli.core import deploy, terraform
 from platform_cli.core.errors import Interrupted, PlatformError
+from platform_cli.core.release import ImageRef
 from platform_cli.core.saved_plan import PlanRecord
 
 from ._common import AppContext, json_option, pass_app
 from ._identity import requester
 
-_IMAGE = re.compile(r"^(sha256:[0-9a-f]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$")
-
 
 def _check_image(ctx, param, value):
-    if value is not None and not _IMAGE.match(value):
-        raise click.BadParameter("expected a digest sha256:<64 hex> or an image tag")
+    if value is not None:
+        try:
+            ImageRef.parse(value)
+        except PlatformError as exc:
+            raise click.BadParameter(exc.message) from None
     return value
 
 
@@ -33,7 +34,8 @@ def _check_image(ctx, param, value):
 @click.option(
     "--image",
     callback=_check_image,
-    help="Service image to deploy: sha256:<digest> or a tag (resolved to its digest in the registry).",
+    help="Service image to deploy: sha256:<digest>, a tag, or REGISTRY/REPOSITORY:TAG from the environment's own "
+    "registry (a tag is resolved to its digest in the registry).",
 )
 @click.option(
     "--model",

@@ -12,9 +12,9 @@ import json
 import math
 from typing import Any
 
+from .artifact_copy import bucket_encryption
 from .aws import AwsTarget, error_code
 from .errors import PlatformError, Refused
-from .release import bucket_encryption
 
 BASELINE_SUFFIX = ".baselines/"  # publish.py writes the same place
 STATS = ("count", "mean", "stddev", "p01", "p50", "p99")  # what the alarms need; the file may hold more

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import promotion
+from .artifact_copy import copy_model, model_sha256
 from .baseline import copy_baseline
 from .errors import NoPlan, PlatformError, Refused
 from .promotion import Requester, records_for
 from .provenance import sha256_bytes
 from .records import EnvRecords
-from .release import Release, copy_image, copy_model, model_sha256, parse_model_spec, resolve_image
+from .registry_copy import copy_image, resolve_image
+from .release import ImageRef, Release, parse_model_spec
 from .saved_plan import PlanRecord
 from .stack import EnvStack
 from .verify import Check, verify_environment
@@ -47,6 +49,12 @@ def resolve_release(
             raise Refused(
                 f"{stack.name} has no registry yet, so {image!r} cannot be looked up",
                 hint=f"apply {stack.name} once without --image (creates the registry), push, then plan",
+            )
+        ref = ImageRef.parse(image)
+        if ref.repository is not None and ref.repository != outputs.get("registry_url"):
+            raise Refused(
+                f"image {image!r} is not from {stack.name}'s registry {outputs.get('registry_url')}",
+                hint="push it there and give its tag or digest (promote copies an image between registries)",
             )
         digest = resolve_image(stack.target, stack.settings.region, repository, image)
     model = None
@@ -293,11 +301,17 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
                 f"{destination.name} has no registry yet",
                 hint=f"plan, approve and apply {destination.name}'s foundation first",
             )
+        # A tag deployment (outside platformctl) is promoted as the digest its tag names: copies go by digest.
+        digest = (
+            release.image
+            if release.by_digest
+            else resolve_image(source.target, source.settings.region, src_out["repository_name"], release.image)
+        )
         image = copy_image(
             source.target,
             source=(source.settings.region, src_out["repository_name"]),
             destination=(destination.settings.region, dst_out["repository_name"]),
-            digest=release.image,
+            digest=digest,
         )
         model = None
         if release.model:
@@ -321,7 +335,7 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
             "source_verify": {"entry": verified["id"], "at": verified["at"], "ok": verified["ok"]},
             "image_copy": image,
         }
-        record = destination.plan(image=release.image, model=model)
+        record = destination.plan(image=digest, model=model)
         request = promotion.write_request(
             dst_records,
             record=record,
@@ -351,7 +365,7 @@ def rollback(
             raise Refused(
                 f"no history entry {to_entry!r} in {stack.name}", hint=f"see `platformctl history {stack.name}`"
             )
-        release_id = named[0].get("release_id")
+        release_id = promotion.release_id_of(named[0])
         target_entry = next((v for v in verified if v["release_id"] == release_id), None)
         if target_entry is None:
             raise Refused(

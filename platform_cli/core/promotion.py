@@ -178,25 +178,38 @@ def check_approved(entries: list[dict[str, Any]], request: dict[str, Any], setti
 
 
 # -- what verified -------------------------------------------------------------------------------------------
+def release_id_of(entry: dict[str, Any]) -> str | None:
+    """The release id of a log entry, recomputed from the release it stores where it stores one (Release.id
+    says what the id is), so an entry written before image references were canonicalised (a verify of a tag
+    deployment recorded the id of `REGISTRY/REPO:TAG`) still names the release `promote` and `rollback` look for."""
+    stored = entry.get("release")
+    if isinstance(stored, dict):
+        return Release.from_dict(stored).id
+    release_id = entry.get("release_id")
+    return str(release_id) if release_id is not None else None
+
+
 def last_verified(entries: list[dict[str, Any]], release: Release) -> dict[str, Any] | None:
     """The latest verify entry of this release, if it is newer than the last apply of anything else."""
     for entry in reversed(entries):
-        if entry["kind"] == "verify" and entry.get("release_id") == release.id:
+        if entry["kind"] == "verify" and release_id_of(entry) == release.id:
             return entry
         if (
             entry["kind"] == "apply-outcome"
             and entry.get("outcome") == "applied"
-            and entry.get("release_id") != release.id
+            and release_id_of(entry) != release.id
         ):
             return None
     return None
 
 
 def verified_releases(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Verify entries that passed, oldest first, one per release (its last)."""
+    """Verify entries that passed, oldest first, one per release (its last), each with its canonical
+    `release_id` (release_id_of)."""
     by_release: dict[str, dict[str, Any]] = {}
     for entry in _of_kind(entries, "verify"):
-        if entry.get("ok"):
-            by_release.pop(entry["release_id"], None)
-            by_release[entry["release_id"]] = entry
+        release_id = release_id_of(entry)
+        if entry.get("ok") and release_id is not None:
+            by_release.pop(release_id, None)
+            by_release[release_id] = {**entry, "release_id": release_id}
     return list(by_release.values())

@@ -22,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from .artifact_copy import bucket_encryption
 from .aws import AwsTarget, error_code
 from .errors import PlatformError, Refused
-from .release import bucket_encryption
 
 APPEND_ATTEMPTS = 20  # racing writers; each attempt takes the next free sequence number
 READ_WORKERS = 8  # log entries read at once (below botocore's default pool of 10 connections)

@@ -1,8 +1,11 @@
-"""A release: what an environment runs. The image by digest (never a mutable tag) and, where the service reads a
-model from the artifact store, that artifact's exact S3 version (key, version id, sha256).
+"""A release: what an environment runs. The image by digest (or, deployed outside platformctl, by tag) and, where
+the service reads a model from the artifact store, that artifact's exact S3 version (key, version id, sha256).
 
 The environment's state is the one source of truth for what it runs (the stack's service_image and
-model_artifact outputs); plan records carry the release they would deploy (their variables).
+model_artifact outputs); plan records carry the release they would deploy (their variables). This module is also
+the one parser of an image reference (ImageRef): the stack's variable, its output, App Runner's ImageIdentifier and
+an ECS container image are all read here. Registry reads and copies live in core.registry_copy, model reads and
+copies in core.artifact_copy.
 """
 
 from __future__ import annotations
@@ -10,26 +13,122 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .aws import AwsTarget, error_code
-from .errors import PlatformError, Refused
+from .errors import Refused
 
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")  # Docker's tag grammar; the stack variable's too
+REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(:[0-9]+)?(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")  # [HOST[:PORT]/]PATH
 MODEL_SPEC = re.compile(r"^(?P<key>[^@]+)@(?P<version>[A-Za-z0-9._+=-]+)$")
+IMAGE_HINT = "give a digest sha256:<64 hex>, a tag, or REGISTRY/REPOSITORY:TAG / REGISTRY/REPOSITORY@sha256:<64 hex>"
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """One image reference: `[REGISTRY/REPOSITORY][:TAG][@sha256:DIGEST]`.
+
+    The stack's service_image variable is a bare tag or digest; its output, App Runner's ImageIdentifier and an ECS
+    container's image are full references. A bare word is a tag (never a repository): that is the only bare form
+    the stack takes. The tag is what follows the last ':' after the last '/', so a registry port is not a tag."""
+
+    repository: str | None  # REGISTRY/REPOSITORY (the host may carry a port); None for a bare tag or digest
+    tag: str | None
+    digest: str | None  # sha256:<64 hex>
+
+    @classmethod
+    def parse(cls, text: str) -> ImageRef:
+        """Read any spelling of an image reference; refuse (one line) anything that is not one."""
+
+        def refuse(why: str) -> Refused:
+            return Refused(f"image {text!r} is not an image reference: {why}", hint=IMAGE_HINT)
+
+        if not isinstance(text, str) or not text:
+            raise refuse("it is empty")
+        name, at, digest = text.partition("@")
+        if at and not DIGEST.match(digest):
+            raise refuse("what follows '@' is not a digest sha256:<64 lowercase hex>")
+        if not at and DIGEST.match(text):
+            return cls(repository=None, tag=None, digest=text)
+        if not name:
+            raise refuse("it names no repository before '@'")
+        head, slash, last = name.rpartition("/")
+        last, colon, tag = last.partition(":")
+        if not slash and not colon and not at:  # a bare word: the stack variable's tag
+            last, tag, colon = "", last, ":"
+        if not slash and last == "sha256":
+            raise refuse("a digest is sha256:<64 lowercase hex>")
+        if colon and not TAG.match(tag):
+            raise refuse(f"tag {tag!r} is not 1-128 letters, digits, '_', '.', '-' (not starting with '.' or '-')")
+        repository = head + slash + last or None
+        if repository is not None and not REPOSITORY.match(repository):
+            raise refuse(f"repository {repository!r} is malformed")
+        if repository is not None and not colon and not at:
+            raise refuse("it names no tag or digest")
+        return cls(repository=repository, tag=tag if colon else None, digest=digest if at else None)
+
+    @property
+    def pinned(self) -> str:
+        """What names the image inside its repository: the digest when known, else the tag (the stack variable's
+        value, and a release's canonical image)."""
+        pinned = self.digest or self.tag
+        assert pinned is not None  # parse() refuses a reference with neither
+        return pinned
+
+    def same_image(self, expected: ImageRef) -> bool:
+        """True when this (what runs) is the image `expected` names: the same digest or tag, from the same
+        repository when `expected` names one."""
+        if expected.repository is not None and expected.repository != self.repository:
+            return False
+        return self.pinned == expected.pinned
+
+    def __str__(self) -> str:
+        text = self.repository or ""
+        if self.tag:
+            text += f":{self.tag}" if text else self.tag
+        if self.digest:
+            text += f"@{self.digest}" if text else self.digest
+        return text
+
+
+def canonical_image(image: str) -> str:
+    """Any spelling of an image reference as the one form a release carries (ImageRef.pinned)."""
+    return ImageRef.parse(image).pinned
 
 
 @dataclass(frozen=True)
 class Release:
-    image: str | None  # sha256:<64 hex>
+    """An image (canonical: ImageRef.pinned, whatever spelling it was given in) and an optional model version."""
+
+    image: str | None  # sha256:<64 hex>, or a bare tag for an image deployed by tag outside platformctl
     model: dict[str, str] | None = None  # {"key", "version_id", "sha256"}
+
+    def __post_init__(self) -> None:
+        # Normalised once here, so every Release -- from a plan's variables, the state's outputs or a log entry --
+        # carries the same image string for the same reference, and with it the same id.
+        object.__setattr__(self, "image", canonical_image(self.image) if self.image else None)
 
     @property
     def id(self) -> str:
-        """Short, stable name of this exact release."""
+        """Short, stable name of this exact release: the first 12 hex of the sha256 of {image, model} as JSON.
+
+        The image is canonical (ImageRef.pinned): the digest when the reference carries one, else the bare tag.
+        So every spelling of one reference gives one id -- `REGISTRY/REPO:TAG` (the stack's output) and `TAG` (its
+        variable); `REGISTRY/REPO@sha256:D`, `REGISTRY/REPO:TAG@sha256:D` and `sha256:D` -- and the id `verify`
+        records is the one `promote` and `rollback` look up.
+
+        The id is digest-based once the tag is resolved: `plan --image TAG` plans the digest the registry holds,
+        and promote copies by digest, so what platformctl plans always has a digest-based id. A tag deployed
+        outside platformctl (`-var service_image=TAG`) keeps a tag-based id: the id is computed from the state and
+        the audit log alone, never from a registry call that could fail or answer differently later (this stack's
+        tags are immutable, so a tag names one image). A digest's id is the same as before image references were
+        canonicalised, so audit logs written earlier still match."""
         return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()[:12]
+
+    @property
+    def by_digest(self) -> bool:
+        return self.image is not None and DIGEST.match(self.image) is not None
 
     def as_dict(self) -> dict[str, Any]:
         return {"image": self.image, "model": self.model}
@@ -57,10 +156,8 @@ class Release:
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, Any]) -> Release:
-        """From the stack's outputs (service_image is REGISTRY@sha256:...)."""
+        """From the stack's outputs (service_image is REGISTRY@sha256:... or REGISTRY:TAG)."""
         image = outputs.get("service_image")
-        if isinstance(image, str) and "@" in image:
-            image = image.rsplit("@", 1)[1]
         model = outputs.get("model_artifact") or None
         if model:
             model = {k: model[k] for k in ("key", "version_id", "sha256")}
@@ -77,265 +174,3 @@ def parse_model_spec(spec: str) -> tuple[str, str]:
             "models/churn.json@3HL4kqtJlcpXroDTDmJ",
         )
     return match["key"], match["version"]
-
-
-# -- registry ------------------------------------------------------------------------------------------------
-def resolve_image(target: AwsTarget, region: str, repository: str, image: str) -> str:
-    """A digest stays as it is once the registry has it; a tag becomes the digest it points at now."""
-    ecr = target.client("ecr", region)
-    image_id = {"imageDigest": image} if DIGEST.match(image) else {"imageTag": image}
-    try:
-        found = ecr.describe_images(repositoryName=repository, imageIds=[image_id])["imageDetails"]
-    except Exception as exc:  # noqa: BLE001
-        code = error_code(exc)
-        if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
-            what = "digest" if "imageDigest" in image_id else "tag"
-            raise Refused(
-                f"image {what} {image!r} is not in the registry {repository} ({region})",
-                hint="push the image first, or give a tag or digest that is there",
-            ) from None
-        raise PlatformError(f"cannot read the registry {repository}: {code or exc}") from None
-    if not found:
-        raise Refused(f"image {image!r} is not in the registry {repository} ({region})", hint="push it first")
-    return found[0]["imageDigest"]
-
-
-MANIFEST_TYPES = [
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.oci.image.index.v1+json",
-]
-LAYER_READ_TIMEOUT_SECONDS = 60
-DEFAULT_PART_BYTES = 10 * 1024 * 1024  # when InitiateLayerUpload names no part size
-
-
-def copy_image(target: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str], digest: str) -> dict:
-    """Copy the image `digest` from source (region, repository) into destination, as `docker push` would: the
-    layers destination does not hold yet, then the manifest by digest (for a multi-platform index, each platform's
-    image first). Same bytes, same digest: the image is the one staging verified. Returns what was copied."""
-    src_region, src_repo = source
-    dst_region, dst_repo = destination
-    copy = _ImageCopy(target.client("ecr", src_region), src_repo, target.client("ecr", dst_region), dst_repo)
-    copy.image(digest, tag=f"release-{digest[7:19]}")
-    if resolve_image(target, dst_region, dst_repo, digest) != digest:
-        raise PlatformError(f"the image in {dst_repo} does not have digest {digest}")
-    return {
-        "digest": digest,
-        "manifests": copy.manifests,
-        "layers": copy.layers,
-        "layers_copied": copy.copied,
-        "bytes_copied": copy.bytes_copied,
-    }
-
-
-class _ImageCopy:
-    """One image copy between two ECR repositories (the counts feed the promotion's evidence)."""
-
-    def __init__(self, src: Any, src_repo: str, dst: Any, dst_repo: str) -> None:
-        self.src, self.src_repo, self.dst, self.dst_repo = src, src_repo, dst, dst_repo
-        self.manifests = self.layers = self.copied = self.bytes_copied = 0
-
-    def image(self, digest: str, tag: str | None = None) -> None:
-        manifest, media_type = self._manifest(digest)
-        parsed = json.loads(manifest)
-        for child in parsed.get("manifests", []):  # an index: its platforms' images go first
-            self.image(child["digest"])
-        blobs = [
-            entry["digest"]
-            for entry in [parsed.get("config") or {}, *(parsed.get("layers") or [])]
-            if entry.get("digest")
-        ]
-        self.layers += len(blobs)
-        for blob in self._missing(blobs):
-            self._copy_blob(blob)
-        extra = {"imageTag": tag} if tag else {}
-        if media_type:
-            extra["imageManifestMediaType"] = media_type
-        try:
-            self.dst.put_image(repositoryName=self.dst_repo, imageManifest=manifest, imageDigest=digest, **extra)
-        except Exception as exc:  # noqa: BLE001 - botocore ClientError, classified by code
-            if error_code(exc) not in ("ImageAlreadyExistsException", "ImageTagAlreadyExistsException"):
-                raise PlatformError(
-                    f"cannot put the image into {self.dst_repo}: {error_code(exc) or exc}",
-                    hint="check the target registry exists (apply its foundation first) and these "
-                    "credentials may push to it",
-                ) from None
-        self.manifests += 1
-
-    def _manifest(self, digest: str) -> tuple[str, str | None]:
-        try:
-            images = self.src.batch_get_image(
-                repositoryName=self.src_repo, imageIds=[{"imageDigest": digest}], acceptedMediaTypes=MANIFEST_TYPES
-            )["images"]
-        except Exception as exc:  # noqa: BLE001
-            raise PlatformError(f"cannot read image {digest} from {self.src_repo}: {error_code(exc) or exc}") from None
-        if not images:
-            raise Refused(f"image {digest} is not in {self.src_repo}", hint="deploy it to the source first")
-        return images[0]["imageManifest"], images[0].get("imageManifestMediaType")
-
-    def _missing(self, blobs: list[str]) -> list[str]:
-        if not blobs:
-            return []
-        try:
-            checked = self.dst.batch_check_layer_availability(repositoryName=self.dst_repo, layerDigests=blobs)
-        except Exception as exc:  # noqa: BLE001
-            raise PlatformError(
-                f"cannot read the target registry {self.dst_repo}: {error_code(exc) or exc}",
-                hint="check it exists (apply the target's foundation first)",
-            ) from None
-        have = {
-            layer["layerDigest"] for layer in checked.get("layers", []) if layer.get("layerAvailability") == "AVAILABLE"
-        }
-        return [blob for blob in dict.fromkeys(blobs) if blob not in have]
-
-    def _copy_blob(self, blob: str) -> None:
-        """Stream one layer from source's download URL into destination in ECR's part size: memory stays at one
-        part however large the layer; the digest is checked before the upload is completed."""
-        try:
-            size = self._stream_blob(blob)
-        except PlatformError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - botocore ClientError or urllib's error, classified by code
-            raise PlatformError(
-                f"cannot copy layer {blob} from {self.src_repo} to {self.dst_repo}: {error_code(exc) or exc}",
-                hint="the credentials need ecr:GetDownloadUrlForLayer on the source and "
-                "ecr:InitiateLayerUpload/UploadLayerPart/CompleteLayerUpload on the target",
-            ) from None
-        self.copied += 1
-        self.bytes_copied += size
-
-    def _stream_blob(self, blob: str) -> int:
-        import urllib.request
-
-        url = self.src.get_download_url_for_layer(repositoryName=self.src_repo, layerDigest=blob)["downloadUrl"]
-        upload = self.dst.initiate_layer_upload(repositoryName=self.dst_repo)
-        part_size, sha, first = int(upload.get("partSize") or DEFAULT_PART_BYTES), hashlib.sha256(), 0
-        with urllib.request.urlopen(url, timeout=LAYER_READ_TIMEOUT_SECONDS) as response:  # noqa: S310 - ECR's URL
-            while part := _read_part(response, part_size):
-                sha.update(part)
-                self.dst.upload_layer_part(
-                    repositoryName=self.dst_repo,
-                    uploadId=upload["uploadId"],
-                    partFirstByte=first,
-                    partLastByte=first + len(part) - 1,
-                    layerPartBlob=part,
-                )
-                first += len(part)
-        if f"sha256:{sha.hexdigest()}" != blob:
-            raise PlatformError(
-                f"layer {blob} read from {self.src_repo} has another digest (sha256:{sha.hexdigest()}): not copied",
-                hint="run promote again",
-            )
-        self.dst.complete_layer_upload(repositoryName=self.dst_repo, uploadId=upload["uploadId"], layerDigests=[blob])
-        return first
-
-
-def _read_part(stream: Any, size: int) -> bytes:
-    """Exactly `size` bytes (fewer only at the end): ECR wants every part but the last at the full part size."""
-    chunks, missing = [], size
-    while missing:
-        chunk = stream.read(missing)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
-
-
-# -- artifact store ------------------------------------------------------------------------------------------
-def model_sha256(target: AwsTarget, region: str, bucket: str, key: str, version_id: str) -> str:
-    s3 = target.client("s3", region)
-    try:
-        body = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"]
-    except Exception as exc:  # noqa: BLE001
-        raise Refused(
-            f"model s3://{bucket}/{key} version {version_id} is not in the artifact store ({error_code(exc) or exc})",
-            hint="upload it first and give the VersionId S3 returned",
-        ) from None
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: body.read(1 << 20), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-COPY_OBJECT_LIMIT = 5 * 1024**3  # the most one CopyObject copies
-COPY_PART_BYTES = 512 * 1024**2  # parts of a larger copy: up to 5 TiB (S3's object limit) in 10,000 parts
-COPY_WORKERS = 8
-
-
-def _copy_in_parts(s3, bucket: str, key: str, copy_source: dict[str, str], size: int) -> dict[str, Any]:
-    """A multipart upload whose parts are ranges of the source, copied by S3; aborted if any part fails."""
-    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, **bucket_encryption(s3, bucket))["UploadId"]
-
-    def part(number_and_start: tuple[int, int]) -> dict[str, Any]:
-        number, start = number_and_start
-        last = min(start + COPY_PART_BYTES, size) - 1
-        result = s3.upload_part_copy(
-            Bucket=bucket,
-            Key=key,
-            UploadId=upload_id,
-            PartNumber=number,
-            CopySource=copy_source,
-            CopySourceRange=f"bytes={start}-{last}",
-        )
-        return {"PartNumber": number, "ETag": result["CopyPartResult"]["ETag"]}
-
-    try:
-        with ThreadPoolExecutor(max_workers=COPY_WORKERS) as pool:
-            parts = list(pool.map(part, enumerate(range(0, size, COPY_PART_BYTES), start=1)))
-        return s3.complete_multipart_upload(
-            Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
-        )
-    except Exception:
-        s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
-        raise
-
-
-def bucket_encryption(s3, bucket: str) -> dict[str, str]:
-    """SSE-KMS with the bucket's own key: the artifact store's policy refuses writes encrypted any other way."""
-    try:
-        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
-        default = rule["ApplyServerSideEncryptionByDefault"]
-    except Exception:  # noqa: BLE001 - no default encryption: the AWS-managed key
-        return {"ServerSideEncryption": "aws:kms"}
-    key = default.get("KMSMasterKeyID") if default.get("SSEAlgorithm") == "aws:kms" else None
-    return {"ServerSideEncryption": "aws:kms", **({"SSEKMSKeyId": key} if key else {})}
-
-
-def copy_model(
-    target: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str], model: dict[str, str]
-) -> dict[str, str]:
-    """Copy that exact version into the destination store; the copy is a new version with the same bytes.
-
-    S3 copies at most 5 GiB in one CopyObject; a larger model (weights often are) is copied server-side in parts
-    (UploadPartCopy), side by side, never through this machine."""
-    src_region, src_bucket = source
-    dst_region, dst_bucket = destination
-    s3 = target.client("s3", dst_region)
-    copy_source = {"Bucket": src_bucket, "Key": model["key"], "VersionId": model["version_id"]}
-    try:
-        size = target.client("s3", src_region).head_object(
-            Bucket=src_bucket, Key=model["key"], VersionId=model["version_id"]
-        )["ContentLength"]
-    except Exception as exc:  # noqa: BLE001
-        raise Refused(
-            f"model s3://{src_bucket}/{model['key']} version {model['version_id']} cannot be read "
-            f"({error_code(exc) or exc})",
-            hint="check it is still in the source's artifact store",
-        ) from None
-    if size <= COPY_OBJECT_LIMIT:
-        copied = s3.copy_object(
-            Bucket=dst_bucket, Key=model["key"], **bucket_encryption(s3, dst_bucket), CopySource=copy_source
-        )
-    else:
-        copied = _copy_in_parts(s3, dst_bucket, model["key"], copy_source, size)
-    version = copied.get("VersionId")
-    if not version:
-        raise PlatformError(f"s3://{dst_bucket} returned no version id: is it versioned?")
-    digest = model_sha256(target, dst_region, dst_bucket, model["key"], version)
-    if digest != model["sha256"]:
-        raise PlatformError(
-            f"the copy of {model['key']} in {dst_bucket} has sha256 {digest[:12]}, not {model['sha256'][:12]}"
-        )
-    return {"key": model["key"], "version_id": version, "sha256": digest}

@@ -224,9 +224,7 @@ class EnvStack:
 
     def deployed_release(self) -> Release:
         """What the environment runs now, from its state: the one source of truth."""
-        outputs = self.state_outputs()
-        release = Release.from_outputs(outputs)
-        return Release(image=image_var(outputs.get("service_image")), model=release.model)
+        return Release.from_outputs(self.state_outputs())
 
     def _release_vars(self, image: str | None = None, model: dict[str, str] | None = None) -> dict[str, Any]:
         deployed = self.deployed_release() if image is None or model is None else None
@@ -325,16 +323,3 @@ class EnvStack:
             backend=self.backend_label,
         )
         self.saved_plan.discard()
-
-
-def image_var(output_value: Any) -> str | None:
-    """The stack's service_image output (REGISTRY@sha256:..., REGISTRY:TAG, or the bare value) as the variable
-    value it came from (sha256:... or TAG)."""
-    if not output_value or not isinstance(output_value, str):
-        return None
-    if "@" in output_value:
-        return output_value.rsplit("@", 1)[1]
-    last = output_value.rsplit("/", 1)[-1]
-    if "/" in output_value and ":" in last:
-        return last.rsplit(":", 1)[1]
-    return output_value

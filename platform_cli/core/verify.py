@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, cast
 
 from .aws import AwsTarget, error_code
+from .errors import Refused
+from .release import ImageRef
 
 
 @dataclass
@@ -128,14 +130,12 @@ def check_bucket(target: AwsTarget, region: str, outputs: dict[str, Any]) -> lis
 
 
 def _image_matches(identifier: str, expected: str) -> bool:
-    """`expected` is what the stack outputs: a full image reference, a bare digest or a bare tag."""
-    if identifier == expected:
-        return True
-    if "/" in expected:
+    """`identifier` is what runs (App Runner's ImageIdentifier, an ECS container's image); `expected` is what the
+    stack outputs: a full image reference, a bare digest or a bare tag. Both are read by the one parser."""
+    try:
+        return ImageRef.parse(identifier).same_image(ImageRef.parse(expected))
+    except Refused:  # what runs is no image reference at all (e.g. empty): not the expected image
         return False
-    if expected.startswith("sha256:"):
-        return identifier.endswith("@" + expected)
-    return identifier.endswith(":" + expected)
 
 
 def check_service(target: AwsTarget, region: str, outputs: dict[str, Any]) -> list[Check]:

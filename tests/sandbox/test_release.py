@@ -1,5 +1,6 @@
-"""Release helpers against the sandbox's real ECR and S3: tags resolve to digests, images copy by digest, models are
-read and copied by exact version."""
+"""Release helpers against the sandbox's real ECR and S3: tags resolve to digests (from any spelling of the
+reference), images copy by digest, models are read and copied by exact version, and a release's id survives the
+audit log."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ import uuid
 
 import pytest
 
-from platform_cli.core import release
+from platform_cli.core import artifact_copy, promotion
+from platform_cli.core.artifact_copy import copy_model, model_sha256
 from platform_cli.core.aws import AwsTarget
 from platform_cli.core.errors import PlatformError, Refused
-from platform_cli.core.release import copy_image, copy_model, model_sha256, resolve_image
+from platform_cli.core.records import EnvRecords
+from platform_cli.core.registry_copy import copy_image, resolve_image
+from platform_cli.core.release import Release
 from platform_cli.sandbox.images import placeholder_image, push_blobs, push_placeholder_image
 
 REGION = "eu-west-1"
@@ -40,6 +44,30 @@ def test_a_tag_resolves_to_its_digest_and_a_missing_tag_is_refused(sandbox, targ
         resolve_image(target, REGION, repo, "v2")
     with pytest.raises(Refused, match="image digest"):
         resolve_image(target, REGION, repo, "sha256:" + "0" * 64)
+
+
+def test_a_tag_planned_in_any_spelling_verified_and_looked_up_again_is_one_release(sandbox, target):
+    """`plan --image` takes TAG or REGISTRY/REPO:TAG: both resolve to one digest, so one release id; verify's entry
+    (written with the stack's output, REGISTRY@DIGEST) read back from the state bucket is the one promote and
+    rollback find for what the state says runs."""
+    repo = _repo(sandbox, "planned")
+    ecr = sandbox.client("ecr", REGION)
+    uri = ecr.describe_repositories(repositoryNames=[repo])["repositories"][0]["repositoryUri"]
+    digest = push_placeholder_image(repo, "build-42", ecr_client=ecr)
+    assert {resolve_image(target, REGION, repo, image) for image in ("build-42", f"{uri}:build-42")} == {digest}
+    planned = Release.from_variables({"service_image": resolve_image(target, REGION, repo, f"{uri}:build-42")})
+
+    bucket = f"state-{uuid.uuid4().hex[:8]}"
+    sandbox.client("s3", REGION).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    records = EnvRecords(target=target, region=REGION, bucket=bucket, state_key="staging/terraform.tfstate")
+    records.append("apply-outcome", request_id="r1", plan_sha256="p", release_id=planned.id, outcome="applied")
+    verified = Release.from_outputs({"service_image": f"{uri}@{digest}"})
+    records.append("verify", release=verified.as_dict(), release_id=verified.id, ok=True)
+    entries = records.entries()
+    running = Release.from_outputs({"service_image": f"{uri}:build-42@{digest}"})
+    found = promotion.last_verified(entries, running)
+    assert found is not None and found["release_id"] == planned.id == running.id
+    assert [v["release_id"] for v in promotion.verified_releases(entries)] == [planned.id]
 
 
 def test_an_image_is_copied_by_digest_with_its_layers(sandbox, target):
@@ -149,8 +177,8 @@ def test_a_model_is_read_and_copied_by_exact_version(sandbox, target):
 def test_a_model_over_the_single_copy_limit_is_copied_in_parts(sandbox, target, monkeypatch):
     """S3 copies at most 5 GiB in one request; with the limit and part size scaled down to 5 MiB (S3's smallest
     part), a 12 MiB model goes across as three server-side part copies and arrives byte for byte."""
-    monkeypatch.setattr(release, "COPY_OBJECT_LIMIT", 5 * 1024 * 1024)
-    monkeypatch.setattr(release, "COPY_PART_BYTES", 5 * 1024 * 1024)
+    monkeypatch.setattr(artifact_copy, "COPY_OBJECT_LIMIT", 5 * 1024 * 1024)
+    monkeypatch.setattr(artifact_copy, "COPY_PART_BYTES", 5 * 1024 * 1024)
     s3 = sandbox.client("s3", REGION)
     buckets = []
     for prefix in ("staging-big", "prod-big"):
