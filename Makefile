@@ -41,12 +41,14 @@ lint: install
 	$(BIN)/python scripts/module_docs.py --check
 	$(BIN)/mypy
 
+# init holds the same lock as platformctl (core/tfconfig.init_lock): the plugin cache is shared with test-python.
 test-terraform: install
 	terraform fmt -check -recursive modules infra
 	@export TF_CLI_CONFIG_FILE="$(TFRC)"; for m in modules/*/ infra/*/; do \
 	  [ -d "$$m/tests" ] || continue; \
 	  echo "== terraform test $$m"; \
-	  (cd $$m && terraform init -backend=false -input=false >/dev/null && nice -n 10 terraform test) || exit 1; \
+	  (cd $$m && flock "$${TMPDIR:-/tmp}/platformctl-terraform-init.lock" terraform init -backend=false -input=false >/dev/null \
+	    && nice -n 10 terraform test) || exit 1; \
 	done
 
 scan: install

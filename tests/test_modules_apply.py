@@ -21,6 +21,8 @@ from typing import Any
 import boto3
 import pytest
 
+from platform_cli.core.tfconfig import init_lock
+
 # The modules are applied once, by the worker that runs these tests (`make test` runs pytest-xdist).
 pytestmark = pytest.mark.xdist_group("modules-apply")
 
@@ -68,7 +70,8 @@ class Workspace:
         return proc
 
     def init(self) -> None:
-        self.terraform("init", "-input=false", "-no-color", timeout=TERRAFORM_INIT_TIMEOUT_SECONDS)
+        with init_lock():
+            self.terraform("init", "-input=false", "-no-color", timeout=TERRAFORM_INIT_TIMEOUT_SECONDS)
 
     def apply(self) -> None:
         self.terraform("apply", "-auto-approve", "-input=false", "-no-color", timeout=TERRAFORM_APPLY_TIMEOUT_SECONDS)

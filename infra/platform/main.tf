@@ -45,15 +45,23 @@ locals {
     MODEL_VALID_MAX     = tostring(var.model_guardrails.valid_max)
   }
   service_environment = merge(var.service.environment_variables, local.model_environment, local.metrics_environment)
-  model_alarms = var.model_guardrails == null || var.model_artifact == null || var.model_baseline == null ? null : merge(
-    var.model_guardrails,
-    {
-      namespace     = "${local.name}/model"
-      environment   = var.environment
-      model_version = var.model_artifact.version_id
-      baseline      = var.model_baseline
-    },
-  )
+  # Every attribute spelled out: the typed null of a merge() without the guardrails' attributes would not convert to
+  # the monitoring module's input when guardrails are unset but a baseline is given.
+  model_alarms = var.model_guardrails == null || var.model_artifact == null || var.model_baseline == null ? null : {
+    namespace             = "${local.name}/model"
+    environment           = var.environment
+    model_version         = var.model_artifact.version_id
+    baseline              = var.model_baseline
+    valid_min             = var.model_guardrails.valid_min
+    valid_max             = var.model_guardrails.valid_max
+    band                  = var.model_guardrails.band
+    band_stddevs          = var.model_guardrails.band_stddevs
+    out_of_range_percent  = var.model_guardrails.out_of_range_percent
+    invalid_input_percent = var.model_guardrails.invalid_input_percent
+    period_seconds        = var.model_guardrails.period_seconds
+    evaluation_periods    = var.model_guardrails.evaluation_periods
+    datapoints_to_alarm   = var.model_guardrails.datapoints_to_alarm
+  }
 
   # Never empty: the aws provider stores an empty resource `tags` as null and reads it back as {}, which
   # `platformctl drift` would report as a change nobody made (hashicorp/terraform-provider-aws#28833).

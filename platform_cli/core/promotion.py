@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .aws import AwsTarget
 from .errors import NoPlan, Refused
 from .records import EnvRecords
 from .release import Release
@@ -18,7 +19,7 @@ from .saved_plan import PlanRecord
 from .settings import EnvSettings
 
 
-def records_for(target, settings: EnvSettings) -> EnvRecords:
+def records_for(target: AwsTarget, settings: EnvSettings) -> EnvRecords:
     bucket = target.backend_overrides.get("bucket", settings.state_bucket)
     return EnvRecords(
         target=target,
@@ -139,10 +140,8 @@ def approve(
     entries = records.entries()
     request = find_request(entries, env, request_id)
     ensure_latest(entries, request, env)
-    if (
-        outcome_of(entries, request["request_id"])
-        and outcome_of(entries, request["request_id"])["outcome"] == "applied"
-    ):
+    outcome = outcome_of(entries, request["request_id"])
+    if outcome and outcome["outcome"] == "applied":
         raise Refused(f"request {request['request_id']} for {env} was already applied", hint="nothing to approve")
     if approver.same_person(request["requested_by"]):
         raise Refused(
@@ -193,7 +192,7 @@ def last_verified(entries: list[dict[str, Any]], release: Release) -> dict[str, 
     """The latest verify entry of this release, if it is newer than the last apply of anything else."""
     for entry in reversed(entries):
         if entry["kind"] == "verify" and release_id_of(entry) == release.id:
-            return entry
+            return dict(entry)
         if (
             entry["kind"] == "apply-outcome"
             and entry.get("outcome") == "applied"

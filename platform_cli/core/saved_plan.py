@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .errors import NoPlan, PlatformError, StalePlan
 from .paths import Paths
@@ -95,7 +95,7 @@ class PlanRecord:
 
     @property
     def variables(self) -> dict[str, Any]:
-        return self.provenance.get("variables", {})
+        return cast(dict[str, Any], self.provenance.get("variables", {}))
 
     def summary_line(self) -> str:
         c = self.counts
@@ -216,7 +216,7 @@ class SavedPlan:
         return shown
 
     def _write_json(self, show: ShowJson) -> dict[str, Any]:
-        return json.loads(self._caching(show)(self.file))
+        return cast(dict[str, Any], json.loads(self._caching(show)(self.file)))
 
     # -- reading one ------------------------------------------------------------------------------------------
     def read(self) -> PlanRecord:
@@ -255,7 +255,7 @@ class SavedPlan:
         return record
 
     def show_json(self, show: ShowJson) -> dict[str, Any]:
-        return json.loads(self.json_path(show).read_text(encoding="utf-8"))
+        return cast(dict[str, Any], json.loads(self.json_path(show).read_text(encoding="utf-8")))
 
     def json_path(self, show: ShowJson) -> Path:
         """plan.json, rendered on first use and reused while it was rendered from this very plan file (so a CI job
@@ -281,7 +281,7 @@ class SavedPlan:
         except (OSError, ValueError):
             kept = None
         if isinstance(kept, dict) and kept.get("plan_sha256") == sha256_file(self.file):
-            return kept["result"]
+            return cast(dict[str, Any], kept["result"])
         shown = json.loads(plan_json().read_text(encoding="utf-8"))
         return self._write_scan(shown, scanner or scan_changes(self.env, self.paths.stack_dir))
 
@@ -293,7 +293,7 @@ class SavedPlan:
 
     def prior_outputs(self) -> dict[str, Any]:
         """The stack outputs in the state the plan was made against."""
-        return read_plan_facts(self.file)["outputs"]
+        return cast(dict[str, Any], read_plan_facts(self.file)["outputs"])
 
     def ensure_current(
         self, record: PlanRecord, now: dict[str, Any], *, state_serial: int | None, state_lineage: str | None
@@ -319,7 +319,7 @@ class SavedPlan:
 
     def applied(self) -> dict[str, Any] | None:
         try:
-            return json.loads(self.applied_file.read_text(encoding="utf-8"))
+            return cast(dict[str, Any] | None, json.loads(self.applied_file.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             return None
 

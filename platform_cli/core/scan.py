@@ -150,7 +150,7 @@ def _keep(module: dict[str, Any], modules: set[str]) -> dict[str, Any] | None:
 KNOWN_AFTER_APPLY = "(known after apply)"
 
 
-def _fill_unknowns(module: dict[str, Any], unknown: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _fill_unknowns(module: dict[str, Any], unknown: dict[str | None, dict[str, Any]]) -> dict[str, Any]:
     """planned_values leave out what is known only after apply (a key ARN created in the same plan); checkov
     would read such an attribute as unset and fail, e.g., "SNS topic encrypted" for a topic whose key is being
     created. Mark those top-level attributes as set, as they will be."""
@@ -183,7 +183,9 @@ def changes_only(shown: dict[str, Any], model: Plan | None = None) -> tuple[dict
     }
     kept = _fill_unknowns(kept, unknown)
     addresses = {r.get("address") for r in _module_resources(kept)}
-    reduced = {k: shown[k] for k in ("format_version", "terraform_version", "configuration", "variables") if k in shown}
+    reduced: dict[str, Any] = {
+        k: shown[k] for k in ("format_version", "terraform_version", "configuration", "variables") if k in shown
+    }
     reduced["planned_values"] = {"root_module": kept}
     reduced["resource_changes"] = [rc for rc in shown.get("resource_changes") or [] if rc.get("address") in addresses]
     return reduced, changed

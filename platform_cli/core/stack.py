@@ -6,11 +6,7 @@ share Terraform working state and can run in parallel from the same stack direct
 
 from __future__ import annotations
 
-import fcntl
 import json
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,22 +22,9 @@ from .release import Release
 from .saved_plan import PlanRecord, SavedPlan, changed_outputs
 from .settings import EnvSettings
 from .terraform import Terraform
-from .tfconfig import ProviderSource
+from .tfconfig import ProviderSource, init_lock
 
 LOCK_TIMEOUT = "0s"  # fail fast with who holds the lock rather than hang; users re-run when the holder is done
-
-
-@contextmanager
-def _stack_init_lock(paths: Paths) -> Iterator[None]:
-    """Serialise `terraform init` on this machine: environments share the stack's .terraform.lock.hcl, and every
-    work dir may share one provider plugin cache, which Terraform does not guard against concurrent inits (seen: a
-    provider link pointing at a half-written cache entry)."""
-    with open(Path(tempfile.gettempdir()) / "platformctl-terraform-init.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -129,7 +112,7 @@ class EnvStack:
         args = ["init", "-input=false", "-reconfigure", f"-backend-config={self.settings.backend_file}"]
         args += [f"-backend-config={k}={v}" for k, v in self.target.backend_overrides.items()]
         args += self.provider_source.init_args()
-        with _stack_init_lock(self.paths):
+        with init_lock():
             result = self.tf.run(args, what=f"init {self.name}", backend=self.backend_label, stream=False)
         self.console.info(f"{self.name}: initialised Terraform ({self.backend_label}; log {result.log_path})")
         stamp.write_text(json.dumps({"fingerprint": fingerprint}))

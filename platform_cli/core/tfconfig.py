@@ -16,16 +16,32 @@ export TF_CLI_CONFIG_FILE for plain `terraform test`.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import Paths
 
 PLUGIN_DIR_ENVVAR = "PLATFORMCTL_PLUGIN_DIR"
+
+
+@contextmanager
+def init_lock() -> Iterator[None]:
+    """Serialise `terraform init` on this machine: every work dir may share one provider plugin cache, which
+    Terraform does not guard against concurrent inits (seen: a provider link pointing at a half-written cache
+    entry), and environments share their stack's .terraform.lock.hcl. Anything that runs init holds this."""
+    with open(Path(tempfile.gettempdir()) / "platformctl-terraform-init.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def known_mirror_locations() -> list[Path]:

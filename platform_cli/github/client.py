@@ -31,6 +31,7 @@ from typing import Any
 import github
 import requests
 from github import Auth, GithubException, GithubRetry
+from github.Repository import Repository
 
 from platform_cli.core.errors import PlatformError
 
@@ -262,7 +263,7 @@ class GitHubClient:
     ) -> GitHubClient:
         return cls(GitHubConfig.from_environ(environ, pr=pr, need_pr=need_pr), **kwargs)
 
-    def _repo(self, repo: str | None):
+    def _repo(self, repo: str | None) -> Repository:
         return self._gh.get_repo(repo or self.config.repository)
 
     # ----------------------------------------------------------------------------------------------------------

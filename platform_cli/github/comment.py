@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from platform_cli.core.masks import Masker
 from platform_cli.core.plan_model import Plan
@@ -55,9 +56,11 @@ DETAIL_SHARE = 0.9
 @dataclass
 class EnvPlan:
     env: str
-    plan: dict  # `terraform show -json` of a saved plan (format_version 1.x)
-    provenance: dict  # git_commit, terraform_version, providers {addr: version}, created_at, plan_sha256
-    scan: dict | None = None  # {"passed", "failed", "skipped", "failures": [{check_id, check_name, resource, file}]}
+    plan: dict[str, Any]  # `terraform show -json` of a saved plan (format_version 1.x)
+    provenance: dict[str, Any]  # git_commit, terraform_version, providers {addr: version}, created_at, plan_sha256
+    scan: dict[str, Any] | None = (
+        None  # {"passed", "failed", "skipped", "failures": [{check_id, check_name, resource, file}]}
+    )
     protected: bool = False
     approvals_required: int = 0
     approvers: str | None = None  # who may approve, e.g. "required reviewers of the GitHub environment `prod`"

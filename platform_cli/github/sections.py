@@ -36,7 +36,7 @@ class CommentFacts:
     """What a comment says besides the plan itself."""
 
     env: str
-    provenance: dict  # git_commit, terraform_version, providers {addr: version}, created_at, plan_sha256
+    provenance: dict[str, Any]  # git_commit, terraform_version, providers {addr: version}, created_at, plan_sha256
     protected: bool = False
     approvals_required: int = 0
     approvers: str | None = None
@@ -143,9 +143,9 @@ def _reason(c: ResourceChange, values: Values) -> str:
                 + ", ".join(code(values.text(p)) for p in paths[:5])
                 + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
             )
-        return _REPLACE_REASONS.get(c.action_reason, "")
+        return _REPLACE_REASONS.get(c.action_reason or "", "")
     if c.kind == "delete":
-        return _DELETE_REASONS.get(c.action_reason, "")
+        return _DELETE_REASONS.get(c.action_reason or "", "")
     return ""
 
 
@@ -161,7 +161,7 @@ def _entry(c: ResourceChange, values: Values) -> str:
     what = [_KIND_TEXT[c.kind]] if c.kind != "no-op" or not (c.importing or c.moved) else []
     if c.importing:
         what.insert(0, "imported" + (f" (id {code(values.text(str(c.import_id)))})" if c.import_id else ""))
-    if c.moved:
+    if c.previous_address is not None:  # moved
         what.insert(0, f"moved from {code(values.text(c.previous_address))}")
     reason = _reason(c, values)
     line = f"{_address(c, values)} will be **" + " and ".join(what) + "**" + (f": {reason}" if reason else "")
@@ -216,7 +216,7 @@ def relevant_drift(plan: Plan) -> list[tuple[ResourceChange, list[AttributeChang
     for attr in plan.relevant_attributes:
         relevant.setdefault(attr.get("resource", ""), []).append(path_text(attr.get("attribute") or []))
     planned = {c.address: c for c in plan.changes}
-    out = []
+    out: list[tuple[ResourceChange, list[AttributeChange]]] = []
     for c in plan.drift:
         if c.kind not in ("update", "delete", "replace"):
             continue
@@ -298,7 +298,8 @@ def outputs_section(plan: Plan, values: Values) -> Fitted | None:
         def note(n: int) -> str:
             return f"... and {plural(n, 'more output')} not shown"
 
-        kept, chars = [], 0
+        kept: list[str] = []
+        chars = 0
         for n, line in enumerate(lines):
             rest = len(lines) - n - 1
             if size(len(kept) + 2, chars + len(line) + len(note(rest))) > budget and (
@@ -387,7 +388,7 @@ def details_section(facts: CommentFacts, plan: Plan, values: Values) -> Fitted |
     return Fitted(minimal, render)
 
 
-def _check_rows(failures: list[dict], changed: set[str]) -> list[tuple[str, int, list[str]]]:
+def _check_rows(failures: list[dict[str, Any]], changed: set[str]) -> list[tuple[str, int, list[str]]]:
     """(check, resources failing it, of them the ones this plan changes) per check, changed resources' checks
     first, then by how many resources fail."""
     by_check: dict[str, set[str]] = {}
@@ -398,7 +399,7 @@ def _check_rows(failures: list[dict], changed: set[str]) -> list[tuple[str, int,
     return sorted(rows, key=lambda row: (-len(row[2]), -row[1], row[0]))
 
 
-def _scope(scan: dict) -> str:
+def _scope(scan: dict[str, Any]) -> str:
     """What the scan covered, in the reader's words (nothing is claimed when the scan does not say)."""
     scope = scan.get("scope")
     if not scope:
@@ -411,7 +412,7 @@ def _scope(scan: dict) -> str:
     )
 
 
-def scan_section(scan: dict | None, plan: Plan, values: Values) -> Fitted:
+def scan_section(scan: dict[str, Any] | None, plan: Plan, values: Values) -> Fitted:
     """The policy scan summarised per check: how many resources fail each check, the checks failing on resources
     this plan changes first (so pre-existing findings never crowd them out)."""
     head = "#### Policy scan"

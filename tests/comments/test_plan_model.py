@@ -16,6 +16,7 @@ from support.comment_fixtures import PROVENANCE, load_plan
 from platform_cli.core.paths import Paths
 from platform_cli.core.plan_model import Plan
 from platform_cli.core.saved_plan import SavedPlan, summarize
+from platform_cli.core.tfconfig import init_lock
 from platform_cli.core.tfplan_reader import read_plan_summary
 from platform_cli.github.comment import EnvPlan, render_env
 
@@ -71,7 +72,8 @@ def moves_only(tmp_path_factory, terraform_env) -> tuple[Path, int, str]:
         assert proc.returncode in ok, proc.stderr
         return proc
 
-    terraform("init", "-input=false")
+    with init_lock():
+        terraform("init", "-input=false")
     planned = terraform("plan", "-input=false", "-detailed-exitcode", "-out=moved.tfplan", ok=(0, 2))
     shown = terraform("show", "-json", "moved.tfplan").stdout
     return stack / "moved.tfplan", planned.returncode, shown

@@ -22,6 +22,7 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from platform_cli.core.tfconfig import init_lock
 from platform_cli.sandbox.oidc.claims import WorkflowRun
 from platform_cli.sandbox.oidc.client import request_token
 
@@ -83,7 +84,8 @@ def trust(sandbox, terraform_env, tmp_path_factory) -> dict[str, str]:
         assert proc.returncode == 0, f"terraform {args[0]}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
         return proc.stdout
 
-    terraform("init", "-input=false")
+    with init_lock():
+        terraform("init", "-input=false")
     terraform("apply", "-auto-approve", "-input=false")
     outputs = {name: o["value"] for name, o in json.loads(terraform("output", "-json")).items()}
     assert outputs["oidc_provider_arn"].startswith(f"arn:aws:iam::{TRUST_ACCOUNT}:oidc-provider/")

@@ -140,6 +140,39 @@ run "deploy_by_digest" {
   }
 }
 
+# A model with a baseline but no guardrails in the environment: the service gets the model, no model alarms exist.
+run "model_baseline_without_guardrails" {
+  command = plan
+
+  variables {
+    service_image  = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    model_artifact = { key = "models/m.json", version_id = "v1", sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" }
+    model_baseline = { count = 100, mean = 10, stddev = 2, p01 = 5, p50 = 10, p99 = 15 }
+  }
+
+  assert {
+    condition     = length(output.alarm_names) == 5
+    error_message = "Without guardrails only the service alarms exist."
+  }
+}
+
+# The same model with the environment's guardrails: the four model alarms join the service alarms.
+run "model_baseline_with_guardrails" {
+  command = plan
+
+  variables {
+    service_image    = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    model_artifact   = { key = "models/m.json", version_id = "v1", sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" }
+    model_baseline   = { count = 100, mean = 10, stddev = 2, p01 = 5, p50 = 10, p99 = 15 }
+    model_guardrails = { valid_min = 0, valid_max = 100 }
+  }
+
+  assert {
+    condition     = length(output.alarm_names) == 9
+    error_message = "Guardrails add the four model alarms."
+  }
+}
+
 run "deploy_by_tag" {
   command = plan
 

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -457,7 +457,7 @@ class AppRunnerBackend(BaseBackend):
     def _observability(self, requested: dict[str, Any] | None) -> dict[str, Any] | None:
         if not requested:
             return None
-        result = {"ObservabilityEnabled": bool(requested.get("ObservabilityEnabled"))}
+        result: dict[str, Any] = {"ObservabilityEnabled": bool(requested.get("ObservabilityEnabled"))}
         if requested.get("ObservabilityConfigurationArn"):
             config = self._find_observability_configuration(requested["ObservabilityConfigurationArn"])
             result["ObservabilityConfigurationArn"] = config.arn
@@ -576,7 +576,7 @@ class AppRunnerBackend(BaseBackend):
             self._settle()
             service = self._get_service(service_arn)
             self._require_running(service, "update")
-            previous = {
+            previous: dict[str, Any] = {
                 "source": service.source_configuration,
                 "instance": service.instance_configuration,
                 "auto_scaling": service.auto_scaling_configuration,
@@ -697,7 +697,7 @@ class AppRunnerBackend(BaseBackend):
         return next(c for c in self.auto_scaling_configurations.values() if c.is_default and c.active)
 
     @staticmethod
-    def _next_revision(store: dict[str, RevisionedResource], name: str) -> int:
+    def _next_revision(store: Mapping[str, RevisionedResource], name: str) -> int:
         """The revision a new NAME gets; the revisions before it stop being the latest."""
         same_name = [c for c in store.values() if c.name == name]
         for config in same_name:
@@ -705,7 +705,7 @@ class AppRunnerBackend(BaseBackend):
         return max((c.revision for c in same_name), default=0) + 1
 
     @staticmethod
-    def _retire(store: dict[str, RevisionedResource], config: RevisionedResource) -> None:
+    def _retire(store: Mapping[str, RevisionedResource], config: RevisionedResource) -> None:
         """Deleted revisions stay describable as inactive; the newest active one of the name becomes latest."""
         config.status = config.INACTIVE
         config.deleted_at = _now()
@@ -716,7 +716,7 @@ class AppRunnerBackend(BaseBackend):
                 max(remaining, key=lambda c: c.revision).latest = True
 
     @staticmethod
-    def _find_revision(store: dict[str, RevisionedResource], arn: str, kind: str) -> Any:
+    def _find_revision(store: Mapping[str, RevisionedResource], arn: str, kind: str) -> Any:
         """Resolve a full ARN, or a partial one ending in /NAME or /NAME/REVISION (App Runner accepts both)."""
         if arn in store:
             return store[arn]

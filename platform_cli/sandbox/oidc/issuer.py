@@ -38,7 +38,7 @@ class Issuer:
     def __init__(self) -> None:
         self._private_key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
         self._public_key = self._private_key.public_key()
-        public_jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self._public_key, as_dict=True)  # type: ignore[assignment]
+        public_jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self._public_key, as_dict=True)
         self.key_id = _thumbprint(public_jwk)
         self._public_jwk = {**public_jwk, "kid": self.key_id, "use": "sig", "alg": ALGORITHM}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
+from platform_cli.core.tfconfig import init_lock
+
 from .conftest import unique
 
 CONFIG = """
@@ -40,7 +42,8 @@ def test_terraform_apply_as_a_user_without_permission_fails_with_access_denied(i
             "AWS_MAX_ATTEMPTS": "1",
         }
     )
-    init = subprocess.run(["terraform", "init", "-no-color"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    with init_lock():
+        init = subprocess.run(["terraform", "init", "-no-color"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert init.returncode == 0, init.stdout + init.stderr
     apply = subprocess.run(
         ["terraform", "apply", "-auto-approve", "-no-color"], cwd=tmp_path, env=env, capture_output=True, text=True
