@@ -11,7 +11,7 @@ from typing import cast
 import click
 
 from platform_cli.core import deploy, terraform
-from platform_cli.core.errors import Interrupted, PlatformError
+from platform_cli.core.errors import Interrupted, PlatformError, Refused
 from platform_cli.core.release import ImageRef
 from platform_cli.core.saved_plan import PlanRecord
 
@@ -49,6 +49,13 @@ def _check_image(ctx, param, value):
     help="Also write `terraform show -json` and the policy scan of what the plan changes now (+~3 s + checkov); "
     "otherwise both are made on first use (comment, scan).",
 )
+@click.option(
+    "--request",
+    "make_request",
+    is_flag=True,
+    help="Protected environments only: also ask for approval of this exact plan (a request in the environment's "
+    "log, as promote and rollback make), when it changes something. Without it a plan only plans.",
+)
 @json_option
 @pass_app
 def plan(
@@ -58,6 +65,7 @@ def plan(
     image: str | None,
     model_spec: str | None,
     with_json: bool,
+    make_request: bool,
     as_json: bool,
 ) -> None:
     """Plan ENV(s) and save the plan for `apply`."""
@@ -66,12 +74,18 @@ def plan(
     names = app.all_env_names() if all_envs else list(dict.fromkeys(envs))
     app.console.json_mode = as_json
     settings = [app.settings(n) for n in names]  # validate every environment before starting any Terraform
+    unprotected = [s.name for s in settings if not s.protected]
+    if make_request and unprotected:
+        raise Refused(
+            f"--request: {', '.join(unprotected)} is not protected, its plans apply without a request",
+            hint="give --request only for environments with approvals in env.yaml",
+        )
     if len(settings) == 1:
         records: dict[str, PlanRecord | PlatformError] = {
-            names[0]: _plan_one(app.stack(settings[0]), image, model_spec, with_json)
+            names[0]: _plan_one(app.stack(settings[0]), image, model_spec, with_json, make_request)
         }
     else:
-        records = _plan_parallel(app, settings, image, model_spec, with_json)
+        records = _plan_parallel(app, settings, image, model_spec, with_json, make_request)
     _report(app, records, as_json)
     failed = [r for r in records.values() if isinstance(r, PlatformError)]
     if failed:
@@ -79,10 +93,14 @@ def plan(
     raise click.exceptions.Exit(2 if any(cast(PlanRecord, r).has_changes for r in records.values()) else 0)
 
 
-def _plan_one(stack, image, model_spec, with_json) -> PlanRecord:
-    """One environment's plan; for a protected one also the request its approvers will see."""
+def _plan_one(stack, image, model_spec, with_json, make_request) -> PlanRecord:
+    """One environment's plan; with --request (protected only) also the request its approvers will see."""
     planned = deploy.plan(
-        stack, image=image, model_spec=model_spec, with_json=with_json, requester=lambda: requester(stack)
+        stack,
+        image=image,
+        model_spec=model_spec,
+        with_json=with_json,
+        request_by=(lambda: requester(stack)) if make_request else None,
     )
     if planned.request:
         stack.console.info(
@@ -90,15 +108,21 @@ def _plan_one(stack, image, model_spec, with_json) -> PlanRecord:
             f"{stack.settings.approvals_required} approval(s): "
             f"`platformctl approve {stack.name} {planned.request['request_id']}`"
         )
+    elif make_request:
+        stack.console.info(f"{stack.name}: the plan changes nothing, so no request was written")
+    elif stack.settings.protected and planned.record.has_changes:
+        stack.console.info(
+            f"{stack.name} is protected: `platformctl plan {stack.name} --request` asks for approval of a plan"
+        )
     return planned.record
 
 
-def _plan_parallel(app: AppContext, settings, image, model_spec, with_json):
+def _plan_parallel(app: AppContext, settings, image, model_spec, with_json, make_request):
     width = max(len(s.name) for s in settings)
     stacks = [app.stack(s, prefix=f"[{s.name}]".ljust(width + 2)) for s in settings]
     results: dict[str, PlanRecord | PlatformError] = {}
     with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
-        futures = {s.name: pool.submit(_plan_one, s, image, model_spec, with_json) for s in stacks}
+        futures = {s.name: pool.submit(_plan_one, s, image, model_spec, with_json, make_request) for s in stacks}
         try:
             for name, future in futures.items():
                 try:

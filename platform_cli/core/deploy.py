@@ -77,22 +77,26 @@ def plan(
     image: str | None = None,
     model_spec: str | None = None,
     with_json: bool = False,
-    requester: Callable[[], Requester] | None = None,
-    reason: str = "plan",
-    evidence: dict[str, Any] | None = None,
+    request_by: Callable[[], Requester] | None = None,
 ) -> Planned:
+    """Plan the environment. Only with `request_by` (a deliberate `plan --request` of a protected environment) does
+    the plan become a request for approval, and only when it changes something: a pull request's plan never does."""
+    if request_by is not None and not stack.settings.protected:
+        raise Refused(
+            f"{stack.name} is not protected: its plans apply without a request",
+            hint="drop --request (requests are for environments with approvals in env.yaml)",
+        )
     digest, model = resolve_release(stack, image, model_spec)
     record = stack.plan(image=digest, model=model, with_json=with_json)
     request = None
-    if stack.settings.protected and requester is not None:
+    if request_by is not None and record.has_changes:
         request = promotion.write_request(
             records_for(stack.target, stack.settings),
             record=record,
             plan_bytes=stack.saved_plan.file.read_bytes(),
             release=Release.from_variables(record.variables),
-            requester=requester(),
-            reason=reason,
-            evidence=evidence,
+            requester=request_by(),
+            reason="plan",
         )
     return Planned(record, request)
 
@@ -336,6 +340,12 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
             "image_copy": image,
         }
         record = destination.plan(image=digest, model=model)
+        if not record.has_changes:
+            raise Refused(
+                f"{destination.name} already runs {release.describe()}: the plan changes nothing, so no request "
+                "was written",
+                hint=f"see `platformctl history {destination.name}`",
+            )
         request = promotion.write_request(
             dst_records,
             record=record,
@@ -358,7 +368,8 @@ def rollback(
     records = records_for(stack.target, stack.settings)
     entries = records.entries()
     current = stack.deployed_release()
-    verified = promotion.verified_releases(entries)
+    # Only a release that ran an image can be gone back to: a foundation (no image) plans "keep the running one".
+    verified = [v for v in promotion.verified_releases(entries) if Release.from_dict(v["release"]).image]
     if to_entry:
         named = [e for e in entries if e["id"] == to_entry or e.get("request_id") == to_entry]
         if not named:
@@ -369,16 +380,23 @@ def rollback(
         target_entry = next((v for v in verified if v["release_id"] == release_id), None)
         if target_entry is None:
             raise Refused(
-                f"entry {to_entry} names release {release_id}, which never verified in {stack.name}",
-                hint="roll back only to a release that passed verify there",
+                f"entry {to_entry} names release {release_id}, which never ran an image and verified in {stack.name}",
+                hint="roll back only to a release that ran an image and passed verify there",
             )
     else:
         earlier = [v for v in verified if v["release_id"] != current.id]
         if not earlier:
-            raise Refused(f"{stack.name} has no earlier release that verified", hint="nothing to roll back to")
+            raise Refused(
+                f"{stack.name} has no earlier release that ran an image and verified", hint="nothing to roll back to"
+            )
         target_entry = earlier[-1]
     target = Release.from_dict(target_entry["release"])
     record = stack.plan(image=target.image, model=target.model)
+    if not record.has_changes:
+        raise Refused(
+            f"{stack.name} already runs {target.describe()}: the rollback plan changes nothing, so nothing was written",
+            hint=f"see `platformctl history {stack.name}`",
+        )
     request = None
     if stack.settings.protected:
         request = promotion.write_request(

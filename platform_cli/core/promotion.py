@@ -79,6 +79,7 @@ def write_request(
         counts=record.counts,
         state_serial=record.provenance.get("state_serial"),
         git_commit=record.provenance.get("git_commit"),
+        git_branch=record.provenance.get("git_branch"),
         requested_by=requester.as_dict(),
         evidence=evidence or {},
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -80,6 +81,25 @@ def git_commit(root: Path) -> tuple[str, bool]:
         return "unknown", False
 
 
+def git_branch(root: Path) -> str:
+    """The branch a plan was made from: in GitHub Actions the run's (a pull request's checkout is a detached merge
+    commit), elsewhere the checked-out one; "unknown" outside git or on a detached HEAD."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        name = os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME")
+        if name:
+            return name
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "symbolic-ref", "--quiet", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return head.stdout.strip() if head.returncode == 0 and head.stdout.strip() else "unknown"
+
+
 def provenance_now(paths: Paths, env: str, *, variables: dict[str, Any], target: str) -> dict[str, Any]:
     commit, dirty = git_commit(paths.root)
     stack = stack_digests(paths)
@@ -87,6 +107,7 @@ def provenance_now(paths: Paths, env: str, *, variables: dict[str, Any], target:
     return {
         "git_commit": commit,
         "git_dirty": dirty,
+        "git_branch": git_branch(paths.root),
         "stack_sha256": combined(stack),
         "stack_files": stack,
         "inputs_sha256": combined(inputs, {"variables": variables, "target": target}),

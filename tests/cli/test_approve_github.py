@@ -11,7 +11,7 @@ def actions_env(fake_github, actor: str) -> dict[str, str]:
 
 
 def test_the_runs_reviewer_is_recorded_as_the_approver(project, fake_github):
-    assert project.invoke("plan", "prod", env=actions_env(fake_github, "alice")).exit_code == 2
+    assert project.invoke("plan", "prod", "--request", env=actions_env(fake_github, "alice")).exit_code == 2
     request = project.history("prod")[-1]
     assert request["requested_by"]["github"] == "alice"
     fake_github.add_run_approval(RUN_ID, "bob", environment="prod")
@@ -24,7 +24,7 @@ def test_the_runs_reviewer_is_recorded_as_the_approver(project, fake_github):
 
 
 def test_a_run_approved_by_the_requester_is_refused(project, fake_github):
-    assert project.invoke("plan", "prod", env=actions_env(fake_github, "alice")).exit_code == 2
+    assert project.invoke("plan", "prod", "--request", env=actions_env(fake_github, "alice")).exit_code == 2
     fake_github.add_run_approval(RUN_ID, "alice", environment="prod")
     refused = project.invoke("approve", "prod", env=actions_env(fake_github, "carol"))
     assert refused.exit_code == 1
@@ -33,7 +33,7 @@ def test_a_run_approved_by_the_requester_is_refused(project, fake_github):
 
 
 def test_a_run_nobody_approved_for_this_environment_is_refused(project, fake_github):
-    assert project.invoke("plan", "prod", env=actions_env(fake_github, "alice")).exit_code == 2
+    assert project.invoke("plan", "prod", "--request", env=actions_env(fake_github, "alice")).exit_code == 2
     fake_github.add_run_approval(RUN_ID, "bob", environment="staging")
     refused = project.invoke("approve", "prod", env=actions_env(fake_github, "alice"))
     assert refused.exit_code == 1

@@ -17,11 +17,11 @@ WAIT_SECONDS = 180
 
 def test_killing_platformctl_mid_apply_loses_nothing_and_apply_continues(project):
     bob = project.person("bob")
-    assert project.invoke("plan", "prod").exit_code == 2
+    assert project.invoke("plan", "prod", "--request").exit_code == 2
     assert project.invoke("approve", "prod", env=bob).exit_code == 0
     project.invoke("apply", "prod")  # prod's foundation (registry + bucket)
     digest = push_placeholder_image(f"{project.name}-prod", "v1", ecr_client=boto3.client("ecr"))
-    assert project.invoke("plan", "prod", "--image", digest).exit_code == 2
+    assert project.invoke("plan", "prod", "--request", "--image", digest).exit_code == 2
     request = project.history("prod")[-1]
     assert project.invoke("approve", "prod", env=bob).exit_code == 0
 

@@ -9,6 +9,8 @@ import stat
 import boto3
 from support.cli_project import ACCOUNT, REGION, STATE_BUCKET
 
+from platform_cli.sandbox.images import push_placeholder_image
+
 
 def one_line_error(result) -> str:
     err = result.stderr.strip()
@@ -174,7 +176,7 @@ def test_destroy_needs_the_name_typed_back(offline_project):
 
 
 def test_protected_apply_needs_an_approval_from_someone_else(project):
-    assert project.invoke("plan", "prod").exit_code == 2  # a protected plan is also a request
+    assert project.invoke("plan", "prod", "--request").exit_code == 2  # a deliberate request
     (request,) = [e for e in project.history("prod") if e["kind"] == "request"]
     result = project.invoke("apply", "prod")
     assert result.exit_code == 1
@@ -199,17 +201,45 @@ def test_protected_apply_needs_an_approval_from_someone_else(project):
     assert "verify" in kinds  # verified right after, whatever the fixture stack's result
 
 
+def test_request_is_refused_for_an_environment_that_is_not_protected(offline_project):
+    result = offline_project.invoke("plan", "staging", "--request")
+    assert result.exit_code == 1
+    assert "--request: staging is not protected, its plans apply without a request" in one_line_error(result)
+    assert not (offline_project.work_dir / "envs" / "staging" / "plan.tfplan").exists()
+
+
+def test_a_plan_of_a_protected_environment_only_plans(project):
+    """A pull request's plan of prod (plan.yml, read-only role) must never become an approvable request."""
+    result = project.invoke("plan", "prod")
+    assert result.exit_code == 2, result.output
+    assert "plan prod --request` asks for approval" in result.stderr
+    assert [e for e in project.history("prod") if e["kind"] == "request"] == []
+
+
+def test_a_request_names_its_commit_and_branch_and_a_plan_without_changes_makes_none(project):
+    assert project.invoke("plan", "prod", "--request").exit_code == 2
+    (request,) = [e for e in project.history("prod") if e["kind"] == "request"]
+    assert request["git_commit"] and request["git_branch"]
+    assert project.invoke("approve", "prod", env=project.person("bob")).exit_code == 0
+    assert "prod: applied plan" in project.invoke("apply", "prod").stdout  # (verify of the fixture stack may fail)
+    again = project.invoke("plan", "prod", "--request")
+    assert again.exit_code == 0, again.output
+    assert "the plan changes nothing, so no request was written" in again.stderr
+    assert len([e for e in project.history("prod") if e["kind"] == "request"]) == 1
+
+
 def test_a_replaced_or_stale_request_cannot_be_approved(project):
     bob = project.person("bob")
-    assert project.invoke("plan", "prod").exit_code == 2
+    assert project.invoke("plan", "prod", "--request").exit_code == 2
     first = project.history("prod")[-1]["request_id"]
-    assert project.invoke("plan", "prod").exit_code == 2  # a newer request replaces the first
+    assert project.invoke("plan", "prod", "--request").exit_code == 2  # a newer request replaces the first
     replaced = project.invoke("approve", "prod", first, env=bob)
     assert replaced.exit_code == 1 and f"request {first} for prod was replaced by" in one_line_error(replaced)
 
     assert project.invoke("approve", "prod", env=bob).exit_code == 0
     project.invoke("apply", "prod")  # prod now has state
-    assert project.invoke("plan", "prod").exit_code in (0, 2)
+    digest = push_placeholder_image(f"{project.name}-prod", "v1", ecr_client=boto3.client("ecr", region_name=REGION))
+    assert project.invoke("plan", "prod", "--request", "--image", digest).exit_code == 2
     latest = project.history("prod")[-1]
     assert latest["kind"] == "request" and latest["state_serial"] is not None
     # The state moves on under the request (an apply made outside platformctl, say).
@@ -224,7 +254,7 @@ def test_a_replaced_or_stale_request_cannot_be_approved(project):
 
 
 def test_apply_refuses_a_stored_plan_whose_sha256_differs_from_the_approved_one(project):
-    assert project.invoke("plan", "prod").exit_code == 2
+    assert project.invoke("plan", "prod", "--request").exit_code == 2
     request = [e for e in project.history("prod") if e["kind"] == "request"][-1]
     assert project.invoke("approve", "prod", env=project.person("bob")).exit_code == 0
     # Another machine (a later CI job) has no local plan; someone swapped the stored bytes meanwhile.
@@ -266,14 +296,14 @@ def test_rollback_refusals(project):
     unknown = project.invoke("rollback", "staging", "--to", "nope")
     assert unknown.exit_code == 1 and "no history entry 'nope' in staging" in one_line_error(unknown)
     nothing = project.invoke("rollback", "staging")
-    assert nothing.exit_code == 1 and "no earlier release that verified" in one_line_error(nothing)
+    assert nothing.exit_code == 1 and "no earlier release that ran an image and verified" in one_line_error(nothing)
     assert project.invoke("plan", "staging").exit_code == 2
     assert project.invoke("apply", "staging").exit_code == 0
     applied = [e for e in project.history("staging") if e["kind"] == "apply-start"][-1]
     never = project.invoke("rollback", "staging", "--to", applied["id"])
     assert never.exit_code == 1
     assert (
-        f"entry {applied['id']} names release {applied['release_id']}, which never verified in staging"
+        f"entry {applied['id']} names release {applied['release_id']}, which never ran an image and verified in staging"
         in one_line_error(never)
     )
 

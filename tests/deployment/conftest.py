@@ -34,7 +34,7 @@ def deploy(sandbox, terraform_env, base: Path, *, with_prod: bool) -> Deployment
     applies = [deployment.spawn("apply", ENV)]
     if with_prod:
         deployment.people = {name: deployment.person(f"{name}-{project}") for name in ("alice", "bob")}
-        deployment.must("plan", "prod", codes=(2,), person=deployment.people["alice"])
+        deployment.must("plan", "prod", "--request", codes=(2,), person=deployment.people["alice"])
         deployment.must("approve", "prod", person=deployment.people["bob"])
         # Both foundations at once: each waits ~55 s on the aws provider's S3 lifecycle waiter, not on the CPU.
         applies.append(deployment.spawn("apply", "prod", person=deployment.people["alice"]))

@@ -141,6 +141,7 @@ class Environment:
         self.log = MemoryLog()
         self.image_output: str | None = None
         self.planned: list[Release] = []
+        self.plan_changes = True  # False: the plan finds the environment already as planned
         plan_file = tmp_path / f"{name}.tfplan"
         plan_file.write_bytes(b"plan bytes")
         self.saved_plan = SimpleNamespace(file=plan_file)
@@ -161,6 +162,7 @@ class Environment:
         return SimpleNamespace(
             variables=release.variables(),
             plan_sha256="f" * 64,
+            has_changes=self.plan_changes,
             counts={"add": 0, "change": 1, "destroy": 0},
             provenance={"state_serial": 3},
             to_dict=lambda: {},
@@ -233,3 +235,34 @@ def test_plan_takes_a_full_reference_only_from_the_environments_own_registry(env
     assert deploy.resolve_release(staging, f"{own}:build-42", None) == (D2, None)  # type: ignore[arg-type]
     with pytest.raises(Refused, match=f"is not from staging's registry {own}"):
         deploy.resolve_release(staging, "other.example/churn:build-42", None)  # type: ignore[arg-type]
+
+
+def test_rollback_never_goes_back_to_a_foundation_that_ran_no_image(envs):
+    """prod's first release after its foundation: there is nothing earlier that ran an image."""
+    prod = envs["prod"]
+    prod.image_output = None
+    deploy.verify(prod)  # the foundation verified, with no service image
+    _deploy(prod, variable=D1)
+    deploy.verify(prod)
+    before = list(prod.log.log)
+    with pytest.raises(Refused, match="no earlier release that ran an image and verified"):
+        deploy.rollback(prod, promotion.Requester(aws="alice"))
+    assert prod.log.log == before and prod.planned == []
+
+
+def test_a_rollback_or_promotion_that_changes_nothing_writes_nothing(envs, monkeypatch):
+    staging, prod = envs["staging"], envs["prod"]
+    _deploy(staging, variable=D1)
+    deploy.verify(staging)
+    _deploy(staging, variable=D2)
+    deploy.verify(staging)
+    staging.plan_changes = prod.plan_changes = False
+    before = list(staging.log.log)
+    with pytest.raises(Refused, match="the rollback plan changes nothing, so nothing was written"):
+        deploy.rollback(staging, promotion.Requester(aws="alice"))
+    assert staging.log.log == before
+
+    monkeypatch.setattr(deploy, "copy_image", lambda target, source, destination, digest: {"digest": digest})
+    with pytest.raises(Refused, match="the plan changes nothing, so no request was written"):
+        deploy.promote(staging, prod, promotion.Requester(aws="alice"))
+    assert [e for e in prod.log.log if e["kind"] == "request"] == []

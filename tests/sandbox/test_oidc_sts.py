@@ -36,6 +36,10 @@ TERRAFORM_TIMEOUT_SECONDS = 300
 CLI_TIMEOUT_SECONDS = 60
 VENV_BIN = Path(sys.executable).parent
 
+# One worker runs this module in order: pytest sets a module fixture up again when a worker comes back to the module
+# after another one, and a second apply of `trust` into the same account finds its OIDC provider already there.
+pytestmark = pytest.mark.xdist_group("oidc-sts")
+
 
 def _account_credentials(sandbox, account: str) -> dict[str, str]:
     """Credentials that land in `account`: a session of a role there (the sandbox's STS, like AWS Organizations'
