@@ -59,11 +59,13 @@ class AppContext:
             info = manager.ensure_running(port, state_dir=self.paths.sandbox_dir)
         overrides = {k: _hcl_value(v) for k, v in manager.backend_config().items()}
         env = dict(info.env)
-        # Credentials the caller set (an IAM user made in the sandbox) are kept, so two people can be played on
-        # one machine; without them, the sandbox's test credentials.
+        # Credentials the caller set (an IAM user made in the sandbox, or a role session with its token) are kept,
+        # so two people, or a workflow job's role, can be played on one machine; without them, the test credentials.
         keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
         if all(os.environ.get(k) for k in keys):
             env.update({k: os.environ[k] for k in keys})
+            if os.environ.get("AWS_SESSION_TOKEN"):
+                env["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
         return AwsTarget(env=env, backend_overrides=overrides, sandbox=True, endpoint=info.endpoint)
 
     @property
