@@ -260,7 +260,9 @@ def test_github_oidc_roles_trust_only_the_repository_and_environment(applied, aw
     assert sorted(
         r for st in writes for r in ([st["Resource"]] if isinstance(st["Resource"], str) else st["Resource"])
     ) == [
-        "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/*",
+        "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/lock.json",
+        "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/log/*-request-*.json",
+        "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/plans/*",
         "arn:aws:s3:::mlplatform-apply-test-tfstate/*.tflock",
     ]
 

@@ -34,3 +34,7 @@ alarms = {
   cpu_percent        = 90
   memory_percent     = 90
 }
+
+# Where infra/bootstrap's apply role applies this environment, every role the stack creates must carry the
+# boundary bootstrap made for it (the role may create roles only with it). Off for the local sandbox.
+# workload_permissions_boundary = true

@@ -9,6 +9,13 @@ locals {
   partition         = data.aws_partition.current.partition
   state_bucket_name = coalesce(var.state_bucket_name, "${var.project}-tfstate-${local.account_id}")
   read_only_policy  = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
+  # The roles infra/platform creates per environment (modules/model_service, modules/ecs_service).
+  service_roles = { for env in keys(var.environments) : env => [
+    "arn:${local.partition}:iam::${local.account_id}:role/${var.project}-${env}-apprunner-*",
+    "arn:${local.partition}:iam::${local.account_id}:role/${var.project}-${env}-ecs-*",
+  ] }
+  # The EC2 resource types modules/network creates (Fargate environments).
+  network_types = ["vpc", "subnet", "internet-gateway", "route-table", "security-group", "security-group-rule", "vpc-endpoint"]
 }
 
 module "state_backend" {
@@ -34,11 +41,13 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid     = "ArtifactBuckets"
+    # The artifact store with its access-log bucket, and (Fargate) the load balancer's access-log bucket.
+    sid     = "ArtifactAndLogBuckets"
     effect  = "Allow"
     actions = ["s3:*"]
     resources = [
       "arn:${local.partition}:s3:::${var.project}-${each.key}-artifacts-*",
+      "arn:${local.partition}:s3:::${var.project}-${each.key}-alb-logs-*",
     ]
   }
 
@@ -71,13 +80,25 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid    = "ServiceRoles"
-    effect = "Allow"
-    actions = [
-      "iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
-      "iam:PutRolePolicy", "iam:DeleteRolePolicy",
-    ]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${var.project}-${each.key}-apprunner-*"]
+    # Every role the stack creates carries the environment's workload boundary, so no policy the apply role
+    # writes onto it (nor a trust policy naming the apply role) can reach past what the boundary allows.
+    sid       = "BoundedServiceRoles"
+    effect    = "Allow"
+    actions   = ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy"]
+    resources = local.service_roles[each.key]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.workload_boundary[each.key].arn]
+    }
+  }
+
+  statement {
+    sid       = "ManageServiceRoles"
+    effect    = "Allow"
+    actions   = ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole"]
+    resources = local.service_roles[each.key]
   }
 
   statement {
@@ -91,6 +112,150 @@ data "aws_iam_policy_document" "deploy" {
       variable = "iam:PassedToService"
       values   = ["*.apprunner.amazonaws.com"]
     }
+  }
+
+  statement {
+    sid       = "PassTaskRoles"
+    effect    = "Allow"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${var.project}-${each.key}-ecs-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  statement {
+    # The first cluster, load balancer and scalable target of an account need AWS's service-linked roles.
+    sid       = "ServiceLinkedRoles"
+    effect    = "Allow"
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:AWSServiceName"
+      values   = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"]
+    }
+  }
+
+  # Fargate's network: EC2 ids are generated, so new resources are scoped by the environment tag the request
+  # sets (the provider's default_tags) and existing ones by the tag they carry.
+  statement {
+    sid       = "CreateTaggedNetwork"
+    effect    = "Allow"
+    actions   = ["ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:CreateRouteTable", "ec2:CreateSecurityGroup", "ec2:CreateVpcEndpoint", "ec2:CreateTags"]
+    resources = [for t in local.network_types : "arn:${local.partition}:ec2:${var.region}:${local.account_id}:${t}/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid    = "ChangeOwnNetwork"
+    effect = "Allow"
+    actions = [
+      "ec2:CreateSubnet", "ec2:CreateRouteTable", "ec2:CreateSecurityGroup", "ec2:CreateVpcEndpoint", "ec2:ModifyVpcAttribute",
+      "ec2:AttachInternetGateway", "ec2:DetachInternetGateway", "ec2:AssociateRouteTable", "ec2:DisassociateRouteTable",
+      "ec2:ReplaceRouteTableAssociation", "ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:DeleteRoute",
+      "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress",
+      "ec2:RevokeSecurityGroupEgress", "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+      "ec2:UpdateSecurityGroupRuleDescriptionsEgress", "ec2:ModifySecurityGroupRules", "ec2:ModifyVpcEndpoint",
+      "ec2:DeleteVpc", "ec2:DeleteSubnet", "ec2:DeleteInternetGateway", "ec2:DeleteRouteTable", "ec2:DeleteSecurityGroup",
+      "ec2:DeleteVpcEndpoints", "ec2:CreateTags", "ec2:DeleteTags",
+    ]
+    resources = [for t in local.network_types : "arn:${local.partition}:ec2:${var.region}:${local.account_id}:${t}/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    # Tagging is how the statements above scope: never re-tag another environment's network.
+    sid       = "NoRetaggingOtherEnvironments"
+    effect    = "Deny"
+    actions   = ["ec2:CreateTags", "ec2:DeleteTags"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:ResourceTag/environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/environment"
+      values   = ["false"]
+    }
+  }
+
+  statement {
+    sid     = "LoadBalancer"
+    effect  = "Allow"
+    actions = ["elasticloadbalancing:*"]
+    resources = [
+      "arn:${local.partition}:elasticloadbalancing:${var.region}:${local.account_id}:loadbalancer/app/${var.project}-${each.key}/*",
+      "arn:${local.partition}:elasticloadbalancing:${var.region}:${local.account_id}:listener/app/${var.project}-${each.key}/*",
+      "arn:${local.partition}:elasticloadbalancing:${var.region}:${local.account_id}:listener-rule/app/${var.project}-${each.key}/*",
+      "arn:${local.partition}:elasticloadbalancing:${var.region}:${local.account_id}:targetgroup/${var.project}-${each.key}/*",
+    ]
+  }
+
+  statement {
+    sid     = "Cluster"
+    effect  = "Allow"
+    actions = ["ecs:*"]
+    resources = [
+      "arn:${local.partition}:ecs:${var.region}:${local.account_id}:cluster/${var.project}-${each.key}",
+      "arn:${local.partition}:ecs:${var.region}:${local.account_id}:service/${var.project}-${each.key}/*",
+      "arn:${local.partition}:ecs:${var.region}:${local.account_id}:task-definition/${var.project}-${each.key}:*",
+    ]
+  }
+
+  statement {
+    # Task definitions take no resource ARN in IAM: scoped by the environment tag the request sets.
+    sid       = "TaskDefinitions"
+    effect    = "Allow"
+    actions   = ["ecs:RegisterTaskDefinition"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    # Deregistering takes no resource ARN either, and carries no tags in the request.
+    sid       = "RetireTaskDefinitions"
+    effect    = "Allow"
+    actions   = ["ecs:DeregisterTaskDefinition"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "TaskLogs"
+    effect    = "Allow"
+    actions   = ["logs:*"]
+    resources = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/ecs/${var.project}-${each.key}*"]
+  }
+
+  statement {
+    # Scalable targets get generated ids in their ARNs; scaled here is only what this role can create (the service).
+    sid       = "Scaling"
+    effect    = "Allow"
+    actions   = ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:TagResource", "application-autoscaling:UntagResource"]
+    resources = ["arn:${local.partition}:application-autoscaling:${var.region}:${local.account_id}:scalable-target/*"]
   }
 
   statement {
@@ -128,6 +293,91 @@ data "aws_iam_policy_document" "deploy" {
       "arn:${local.partition}:kms:${var.region}:${local.account_id}:alias/${var.project}-${each.key}-*",
     ]
   }
+}
+
+################################################################################
+# Workload boundary: the most any role of an environment's stack may do (pull its
+# image, write its logs, read its model and its tagged secrets, send traces),
+# whatever policy is put on it. infra/platform sets it with
+# `workload_permissions_boundary = true`; the apply role creates roles only with it.
+################################################################################
+
+data "aws_iam_policy_document" "workload_boundary" {
+  for_each = var.environments
+
+  statement {
+    sid       = "RegistryLogin"
+    effect    = "Allow"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "PullOwnImages"
+    effect    = "Allow"
+    actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+    resources = ["arn:${local.partition}:ecr:${var.region}:${local.account_id}:repository/${var.project}-${each.key}"]
+  }
+
+  statement {
+    sid     = "WriteOwnLogs"
+    effect  = "Allow"
+    actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = [
+      "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/ecs/${var.project}-${each.key}*",
+      "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apprunner/${var.project}-${each.key}/*",
+    ]
+  }
+
+  statement {
+    sid     = "ReadOwnModels"
+    effect  = "Allow"
+    actions = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"]
+    resources = [
+      "arn:${local.partition}:s3:::${var.project}-${each.key}-artifacts-*",
+    ]
+  }
+
+  statement {
+    sid       = "DecryptOwnKeys"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:DescribeKey"]
+    resources = ["arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid       = "ReadOwnSecrets"
+    effect    = "Allow"
+    actions   = ["secretsmanager:GetSecretValue", "ssm:GetParameters"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid       = "Traces"
+    effect    = "Allow"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "workload_boundary" {
+  for_each = var.environments
+
+  name        = "${var.project}-${each.key}-workload-boundary"
+  description = "Permissions boundary of every role ${var.project}-${each.key}'s stack creates."
+  policy      = data.aws_iam_policy_document.workload_boundary[each.key].json
 }
 
 ################################################################################

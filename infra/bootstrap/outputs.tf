@@ -47,3 +47,8 @@ output "github_oidc_subjects" {
     promote = module.github_oidc.promote_role_subjects
   }
 }
+
+output "workload_boundary_arns" {
+  description = "Per environment: the permissions boundary every role its stack creates must carry (set `workload_permissions_boundary = true` in envs/<env>/terraform.tfvars)."
+  value       = { for env, p in aws_iam_policy.workload_boundary : env => p.arn }
+}

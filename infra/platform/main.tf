@@ -2,6 +2,7 @@
 # only its inputs (terraform.tfvars) and its state location (backend.hcl).
 
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 locals {
   name = "${var.project}-${var.environment}"
@@ -63,6 +64,9 @@ locals {
     datapoints_to_alarm   = var.model_guardrails.datapoints_to_alarm
   }
 
+  # infra/bootstrap's boundary for every role the stack creates; its apply roles may create roles only with it.
+  workload_boundary_arn = var.workload_permissions_boundary ? "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${local.name}-workload-boundary" : null
+
   # Never empty: the aws provider stores an empty resource `tags` as null and reads it back as {}, which
   # `platformctl drift` would report as a change nobody made (hashicorp/terraform-provider-aws#28833).
   # environment, project and managed-by come from the provider's default_tags.
@@ -98,9 +102,10 @@ module "model_service" {
   source = "../../modules/model_service"
   count  = local.create_service && var.compute == "apprunner" ? 1 : 0
 
-  name                 = local.name
-  image                = local.image
-  image_repository_arn = module.container_registry.repository_arn
+  name                     = local.name
+  permissions_boundary_arn = local.workload_boundary_arn
+  image                    = local.image
+  image_repository_arn     = module.container_registry.repository_arn
 
   port                  = var.service.port
   cpu                   = var.service.cpu
@@ -136,9 +141,10 @@ module "ecs_service" {
   source = "../../modules/ecs_service"
   count  = local.create_service && var.compute == "ecs_fargate" ? 1 : 0
 
-  name                 = local.name
-  image                = local.image
-  image_repository_arn = module.container_registry.repository_arn
+  name                     = local.name
+  permissions_boundary_arn = local.workload_boundary_arn
+  image                    = local.image
+  image_repository_arn     = module.container_registry.repository_arn
 
   port                  = var.service.port
   cpu                   = var.service.cpu

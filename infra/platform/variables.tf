@@ -33,6 +33,13 @@ variable "project" {
   }
 }
 
+variable "workload_permissions_boundary" {
+  description = "Give every IAM role the stack creates (the service's access/instance or execution/task roles) the permissions boundary infra/bootstrap makes for this environment, <project>-<environment>-workload-boundary. Required where bootstrap's apply roles apply (they create roles only with it); false for the local sandbox and accounts without bootstrap."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "tags" {
   description = "Extra tags for every resource (environment, project and managed-by are always set)."
   type        = map(string)

@@ -129,9 +129,10 @@ data "aws_iam_policy_document" "tasks_assume" {
 }
 
 resource "aws_iam_role" "execution" {
-  name               = "${var.name}-ecs-execution"
-  description        = "Lets ECS pull ${var.name}'s image from its one ECR repository, write its logs and read its declared secrets."
-  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
+  name                 = "${var.name}-ecs-execution"
+  description          = "Lets ECS pull ${var.name}'s image from its one ECR repository, write its logs and read its declared secrets."
+  assume_role_policy   = data.aws_iam_policy_document.tasks_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 
   tags = var.tags
 }
@@ -195,9 +196,10 @@ resource "aws_iam_role_policy" "execution" {
 ################################################################################
 
 resource "aws_iam_role" "task" {
-  name               = "${var.name}-ecs-task"
-  description        = "Runtime identity of ${var.name}: its declared workload policies, nothing else."
-  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
+  name                 = "${var.name}-ecs-task"
+  description          = "Runtime identity of ${var.name}: its declared workload policies, nothing else."
+  assume_role_policy   = data.aws_iam_policy_document.tasks_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 
   tags = var.tags
 }

@@ -182,6 +182,14 @@ data "aws_iam_policy_document" "state_write" {
     actions   = ["s3:PutObject"]
     resources = ["${var.state_bucket_arn}/*"]
   }
+
+  statement {
+    # platformctl's deployment lock (<state key>.platformctl/lock.json) is released by deleting it.
+    sid       = "ReleaseDeploymentLock"
+    effect    = "Allow"
+    actions   = ["s3:DeleteObject"]
+    resources = ["${var.state_bucket_arn}/*.platformctl/lock.json"]
+  }
 }
 
 resource "aws_iam_role_policy" "apply_state" {
@@ -230,12 +238,31 @@ resource "aws_iam_role" "promote" {
 data "aws_iam_policy_document" "records_write" {
   source_policy_documents = [data.aws_iam_policy_document.state_read.json]
 
+  # platformctl's records live under <state key>.platformctl/ (log/<seq>-<kind>-<id>.json, plans/, lock.json).
+  # A promotion writes its request (the plan bytes and the log entry, each only as a new object) and holds the
+  # lock meanwhile; it can neither approve (an approval is a log entry of another kind) nor delete or overwrite
+  # any entry.
   statement {
-    # platformctl's audit log, approved plans and promotion lock live under <state key>.platformctl/.
-    sid       = "WriteRecords"
+    sid     = "WriteRequests"
+    effect  = "Allow"
+    actions = ["s3:PutObject"]
+    resources = [
+      "${var.state_bucket_arn}/*.platformctl/log/*-request-*.json",
+      "${var.state_bucket_arn}/*.platformctl/plans/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:if-none-match"
+      values   = ["*"]
+    }
+  }
+
+  statement {
+    sid       = "HoldPromotionLock"
     effect    = "Allow"
     actions   = ["s3:PutObject", "s3:DeleteObject"]
-    resources = ["${var.state_bucket_arn}/*.platformctl/*"]
+    resources = ["${var.state_bucket_arn}/*.platformctl/lock.json"]
   }
 }
 

@@ -20,9 +20,10 @@ data "aws_iam_policy_document" "access_assume" {
 }
 
 resource "aws_iam_role" "access" {
-  name               = "${var.name}-apprunner-access"
-  description        = "Lets App Runner pull ${var.name}'s image from its ECR repository."
-  assume_role_policy = data.aws_iam_policy_document.access_assume.json
+  name                 = "${var.name}-apprunner-access"
+  description          = "Lets App Runner pull ${var.name}'s image from its ECR repository."
+  assume_role_policy   = data.aws_iam_policy_document.access_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 
   tags = var.tags
 }
@@ -71,9 +72,10 @@ data "aws_iam_policy_document" "instance_assume" {
 }
 
 resource "aws_iam_role" "instance" {
-  name               = "${var.name}-apprunner-instance"
-  description        = "Runtime identity of ${var.name}: its declared workload policy and its own secrets, nothing else."
-  assume_role_policy = data.aws_iam_policy_document.instance_assume.json
+  name                 = "${var.name}-apprunner-instance"
+  description          = "Runtime identity of ${var.name}: its declared workload policy and its own secrets, nothing else."
+  assume_role_policy   = data.aws_iam_policy_document.instance_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 
   tags = var.tags
 }

@@ -244,3 +244,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "permissions_boundary_arn" {
+  description = "ARN of the IAM policy every role this module creates carries as its permissions boundary (infra/bootstrap's <project>-<environment>-workload-boundary: its apply roles create roles only with it). null: no boundary."
+  type        = string
+  default     = null
+}

@@ -22,5 +22,52 @@ module "bucket" {
     target_prefix = "s3/${var.bucket_name}/"
   }
 
+  policy_documents = [data.aws_iam_policy_document.append_only_log.json]
+
   tags = var.tags
+}
+
+# platformctl's audit log beside the state (<key>.platformctl/log/ and numbers/, see platform_cli/core/records.py)
+# is append-only for everyone, whatever their identity policy says: no delete, no write that could replace an
+# entry (only conditional puts with If-None-Match). Not S3 Object Lock: it must be enabled when a bucket is created
+# (existing state buckets could not adopt it) and its retention would also pin every state version.
+data "aws_partition" "current" {}
+
+data "aws_iam_policy_document" "append_only_log" {
+  statement {
+    sid       = "AuditLogIsNeverDeleted"
+    effect    = "Deny"
+    actions   = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+    resources = local.log_objects
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+
+  statement {
+    sid       = "AuditLogIsWrittenOnce"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = local.log_objects
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "s3:if-none-match"
+      values   = ["true"]
+    }
+  }
+}
+
+locals {
+  log_objects = [
+    "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/*.platformctl/log/*",
+    "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/*.platformctl/numbers/*",
+  ]
 }

@@ -40,11 +40,19 @@ def _seconds(ctx, param, value):
     metavar="DURATION",
     help="After applying, watch the alarms this long (e.g. 10m); roll back if one fires.",
 )
+@click.option(
+    "--plan-sha256",
+    "plan_sha256",
+    metavar="SHA256",
+    help="Refuse unless the request's plan has this sha256 (what the reviewers saw; deploy.yml passes it on).",
+)
 @pass_app
-def apply(app: AppContext, env: str, request_id: str | None, watch_seconds: int | None) -> None:
+def apply(
+    app: AppContext, env: str, request_id: str | None, watch_seconds: int | None, plan_sha256: str | None
+) -> None:
     """Apply ENV's saved plan (made by `platformctl plan ENV`; for protected environments, the approved one)."""
     stack = app.stack(env)
-    result = deploy.apply(stack, lambda: requester(stack), request_id=request_id)
+    result = deploy.apply(stack, lambda: requester(stack), request_id=request_id, expected_plan_sha256=plan_sha256)
     record = result["record"]
     app.console.print(
         f"{env}: applied plan {record.plan_sha256[:12]} ({record.summary_line().split(': ', 1)[1]})", "green"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from platform_cli.core import promotion
+from platform_cli.core.errors import Refused
 
 from ._common import AppContext, json_option, pass_app
 
@@ -31,13 +32,31 @@ def _what(entry: dict) -> str:
 
 @click.command()
 @click.argument("env")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check the log's chain instead of listing it: names the first entry that is missing, changed or forked "
+    "(exit 1), or says how many entries verify (exit 0).",
+)
 @json_option
 @pass_app
-def history(app: AppContext, env: str, as_json: bool) -> None:
+def history(app: AppContext, env: str, verify: bool, as_json: bool) -> None:
     """Show ENV's audit log, oldest first."""
     app.console.json_mode = as_json
     stack = app.stack(env)
-    entries = promotion.records_for(stack.target, stack.settings).entries()
+    log = promotion.records_for(stack.target, stack.settings).read_log()
+    if verify:
+        if as_json:
+            app.console.json({"verified": log.problem is None, "problem": log.problem, "entries": len(log.entries)})
+        if log.problem:
+            raise Refused(
+                f"{env}'s audit log does not verify: {log.problem}",
+                hint="approve and apply refuse until the entry is restored from the state bucket's object versions",
+            )
+        if not as_json:
+            app.console.info(f"{env}: the audit log verifies ({len(log.entries)} entries)")
+        return
+    entries = log.entries
     if as_json:
         app.console.json(entries)
         return
@@ -61,3 +80,5 @@ def history(app: AppContext, env: str, as_json: bool) -> None:
             for e in entries
         ],
     )
+    if log.problem:
+        app.console.error(f"{env}'s audit log does not verify: {log.problem} (`platformctl history {env} --verify`)")

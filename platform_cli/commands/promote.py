@@ -3,8 +3,6 @@ as a request that TARGET's approvers review (`platformctl approve`)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 import click
 
 from platform_cli.core import deploy
@@ -25,7 +23,13 @@ def promote(app: AppContext, source: str, target: str, as_json: bool) -> None:
     app.console.json_mode = as_json
     src, dst = app.stack(source), app.stack(target)
     planned = deploy.promote(src, dst, requester(dst))
-    request = cast(dict[str, Any], planned.request)  # a promotion always writes its request
+    if planned.request is None:
+        if as_json:
+            app.console.json({"request_id": None, "summary": planned.record.summary_line()})
+        else:
+            app.console.info(f"nothing to promote: {target} already runs {source}'s release (no request written)")
+        return
+    request = planned.request
     if as_json:
         app.console.json(
             {

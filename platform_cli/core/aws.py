@@ -69,7 +69,8 @@ class AwsTarget:
         session = self.session(region)
         with self._lock:
             if (service, region) not in self._clients:
-                config = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2})
+                # AWS's standard retry mode: throttling and 5xx retried with jittered backoff, 5 attempts in all.
+                config = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 5})
                 self._clients[(service, region)] = session.client(
                     service, endpoint_url=self._value("AWS_ENDPOINT_URL") or None, config=config
                 )

@@ -128,6 +128,7 @@ def apply(
     *,
     request_id: str | None = None,
     auto_rollback_reason: str | None = None,
+    expected_plan_sha256: str | None = None,
 ) -> dict[str, Any]:
     """Apply the saved plan (protected: exactly the approved request's plan), then verify and record both.
 
@@ -137,36 +138,39 @@ def apply(
     if not settings.protected:
         stack.saved_plan.load()  # no plan, or already applied: say so before any AWS call
     records = records_for(stack.target, settings)
-    entries = records.entries()
-    request = None
-    if settings.protected:
-        request = promotion.find_request(entries, stack.name, request_id)
-        promotion.ensure_latest(entries, request, stack.name)
-        done = promotion.outcome_of(entries, request["request_id"])
-        if done and (done["outcome"] == "applied" or done.get("finished")):
-            raise NoPlan(
-                f"request {request['request_id']} for {stack.name} was already applied at {done['at']}",
-                hint=f"make a new request for {stack.name}",
-            )
-        if auto_rollback_reason and settings.auto_rollback and request["reason"].startswith("rollback"):
-            approvers = [f"auto_rollback ({auto_rollback_reason})"]
-        else:
-            approvers = promotion.check_approved(entries, request, settings)
-        _fetch_approved_plan(stack, records, request)
-        record = stack.saved_plan.load()
-        if record.plan_sha256 != request["plan_sha256"]:
-            raise Refused(
-                f"the saved plan {record.plan_sha256[:12]} is not the approved plan "
-                f"{request['plan_sha256'][:12]} of request {request['request_id']}",
-                hint=f"apply runs only approved plans; `platformctl history {stack.name}` shows them",
-            )
-    else:
-        record = stack.saved_plan.load()
-        approvers = []
-    release = Release.from_variables(record.variables)
     requester = requester() if callable(requester) else requester
+    # Everything the decision rests on (the log, the request, its approvals, "already applied") is read under the
+    # lock, so nothing can change between the check and the apply.
     token = records.acquire(requester.label(), f"apply {stack.name}")
     try:
+        entries = records.verified_entries(stack.name, "apply")
+        request = None
+        if settings.protected:
+            request = promotion.find_request(entries, stack.name, request_id)
+            promotion.ensure_plan(request, expected_plan_sha256, stack.name)
+            promotion.ensure_latest(entries, request, stack.name)
+            done = promotion.outcome_of(entries, request["request_id"])
+            if done and (done["outcome"] == "applied" or done.get("finished")):
+                raise NoPlan(
+                    f"request {request['request_id']} for {stack.name} was already applied at {done['at']}",
+                    hint=f"make a new request for {stack.name}",
+                )
+            if auto_rollback_reason and settings.auto_rollback and request["reason"].startswith("rollback"):
+                approvers = [f"auto_rollback ({auto_rollback_reason})"]
+            else:
+                approvers = promotion.check_approved(entries, request, settings)
+            _fetch_approved_plan(stack, records, request)
+            record = stack.saved_plan.load()
+            if record.plan_sha256 != request["plan_sha256"]:
+                raise Refused(
+                    f"the saved plan {record.plan_sha256[:12]} is not the approved plan "
+                    f"{request['plan_sha256'][:12]} of request {request['request_id']}",
+                    hint=f"apply runs only approved plans; `platformctl history {stack.name}` shows them",
+                )
+        else:
+            record = stack.saved_plan.load()
+            approvers = []
+        release = Release.from_variables(record.variables)
         request_key = request["request_id"] if request else record.plan_sha256[:12]
         resumed = _close_unfinished(stack, records, entries, request_key, release)
         if resumed:  # the interrupted apply had finished after all: verify it, do not apply twice
@@ -340,12 +344,8 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
             "image_copy": image,
         }
         record = destination.plan(image=digest, model=model)
-        if not record.has_changes:
-            raise Refused(
-                f"{destination.name} already runs {release.describe()}: the plan changes nothing, so no request "
-                "was written",
-                hint=f"see `platformctl history {destination.name}`",
-            )
+        if not record.has_changes:  # already promoted: a plan without changes never becomes a request
+            return Planned(record, None)
         request = promotion.write_request(
             dst_records,
             record=record,

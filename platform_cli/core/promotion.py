@@ -135,11 +135,28 @@ def approvers_of(entries: list[dict[str, Any]], request: dict[str, Any]) -> list
     return seen
 
 
+def ensure_plan(request: dict[str, Any], expected_plan_sha256: str | None, env: str) -> None:
+    """The request names the plan the caller was told about (deploy.yml passes the promote job's sha256 on)."""
+    if expected_plan_sha256 and request["plan_sha256"] != expected_plan_sha256:
+        raise Refused(
+            f"request {request['request_id']} for {env} is plan {request['plan_sha256'][:12]}, not the "
+            f"{expected_plan_sha256[:12]} given with --plan-sha256",
+            hint="act only on the plan that was reviewed: promote or plan --request again",
+        )
+
+
 def approve(
-    records: EnvRecords, env: str, request_id: str | None, approver: Requester, *, current_state_serial: int | None
+    records: EnvRecords,
+    env: str,
+    request_id: str | None,
+    approver: Requester,
+    *,
+    current_state_serial: int | None,
+    expected_plan_sha256: str | None = None,
 ) -> dict[str, Any]:
-    entries = records.entries()
+    entries = records.verified_entries(env, "approve")
     request = find_request(entries, env, request_id)
+    ensure_plan(request, expected_plan_sha256, env)
     ensure_latest(entries, request, env)
     outcome = outcome_of(entries, request["request_id"])
     if outcome and outcome["outcome"] == "applied":
@@ -153,7 +170,7 @@ def approve(
         raise Refused(
             f"request {request['request_id']} for {env} is stale: its plan was made against state serial "
             f"{request.get('state_serial')}, the state is now at {current_state_serial}",
-            hint=f"make a new request (`platformctl plan {env}` or promote again)",
+            hint=f"make a new request (`platformctl plan {env} --request` or promote again)",
         )
     if approver.label() in approvers_of(entries, request):
         raise Refused(

@@ -368,3 +368,21 @@ def test_a_release_that_failed_verify_is_not_promoted(project):
     assert refused.exit_code == 1
     assert "failed verify in staging" in one_line_error(refused)
     assert not [e for e in project.history("prod") if e["kind"] == "request"]
+
+
+def test_approve_and_apply_refuse_a_plan_sha256_other_than_the_one_given(project):
+    assert project.invoke("plan", "prod", "--request").exit_code == 2
+    request = [e for e in project.history("prod") if e["kind"] == "request"][-1]
+    other = "0" * 64
+    bob = project.person("bob")
+    approve = project.invoke("approve", "prod", request["request_id"], "--plan-sha256", other, env=bob)
+    assert approve.exit_code == 1
+    assert f"request {request['request_id']} for prod is plan {request['plan_sha256'][:12]}, not the 000000000000" in (
+        one_line_error(approve)
+    )
+    assert [e["kind"] for e in project.history("prod")] == ["request"]
+    ok = project.invoke("approve", "prod", request["request_id"], "--plan-sha256", request["plan_sha256"], env=bob)
+    assert ok.exit_code == 0, ok.output
+    apply = project.invoke("apply", "prod", "--request", request["request_id"], "--plan-sha256", other)
+    assert apply.exit_code == 1 and "not the 000000000000 given with --plan-sha256" in one_line_error(apply)
+    assert [e["kind"] for e in project.history("prod")] == ["request", "approval"]

@@ -249,9 +249,9 @@ def test_staging_plans_the_published_release_then_applies_and_verifies(jobs: dic
     )
 
 
-def test_promote_hands_its_request_id_to_the_prod_job(jobs: dict[str, dict[str, Any]]) -> None:
+def test_promote_hands_its_request_id_and_plan_sha256_to_the_prod_job(jobs: dict[str, dict[str, Any]]) -> None:
     assert _index(jobs["promote"], r"platformctl promote staging prod --json") >= 0
-    assert "request_id" in jobs["promote"]["outputs"]
+    assert {"request_id", "plan_sha256"} <= set(jobs["promote"]["outputs"])
     assert "needs.promote.outputs.request_id" in str(jobs["prod"].get("if"))
 
 
@@ -259,10 +259,14 @@ def test_prod_is_approved_then_applied_in_the_production_environment(jobs: dict[
     prod = jobs["prod"]
     assert _environment(prod) == "production"
     approve = _steps(prod)[_index(prod, r"platformctl approve prod")]
-    assert re.search(r'platformctl approve prod "\$REQUEST_ID"', approve["run"])
+    assert re.search(r'platformctl approve prod "\$REQUEST_ID" --plan-sha256 "\$PLAN_SHA256"', approve["run"])
     assert approve["env"]["REQUEST_ID"] == "${{ needs.promote.outputs.request_id }}"
+    assert approve["env"]["PLAN_SHA256"] == "${{ needs.promote.outputs.plan_sha256 }}"
     assert approve["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
-    assert _index(prod, r"platformctl approve prod") < _index(prod, r"platformctl apply prod --watch 10m")
+    apply = _steps(prod)[_index(prod, r"platformctl apply prod")]
+    assert re.search(r'apply prod --request "\$REQUEST_ID" --plan-sha256 "\$PLAN_SHA256" --watch 10m', apply["run"])
+    assert apply["env"]["PLAN_SHA256"] == "${{ needs.promote.outputs.plan_sha256 }}"
+    assert _index(prod, r"platformctl approve prod") < _index(prod, r"platformctl apply prod")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """infra/bootstrap applied into a sandbox that enforces IAM, and platformctl run as the roles it creates.
 
-One enforcing sandbox per module (the session's shared sandbox lets every caller do everything). Bootstrap is
+One enforcing sandbox for these tests (the session's shared sandbox lets every caller do everything). Bootstrap is
 applied as the account's root with the kit's own variables; each test then gets a token from the sandbox's OIDC
 issuer for a GitHub subject, exchanges it for a role through the sandbox's STS (AssumeRoleWithWebIdentity, checked
 against the trust policy bootstrap wrote) and runs platformctl with those credentials on its real-AWS path
@@ -82,6 +82,11 @@ class Account:
         arn = self.outputs["apply_role_arns"]["value"][env]
         return self.role(arn, WorkflowRun(REPOSITORY, environment=ENVIRONMENTS[env]))
 
+    def promote_role(self, env: str) -> dict[str, str]:
+        """deploy.yml's promote job into `env`, in the GitHub environment its promotion names."""
+        arn = self.outputs["promote_role_arns"]["value"][env]
+        return self.role(arn, WorkflowRun(REPOSITORY, environment="prod-promote"))
+
     def run(self, *args: str, credentials: dict[str, str]) -> Result:
         """platformctl on its real-AWS path, as the principal `credentials` belong to."""
         env = {
@@ -149,13 +154,16 @@ def _bootstrap(info: manager.SandboxInfo, base: Path, project: str, env: dict[st
 
 
 def _point_environments_at(root: Path, bucket: str) -> None:
-    """Each environment in the sandbox's account, its state in the bucket bootstrap made."""
+    """Each environment in the sandbox's account, its state in the bucket bootstrap made, its roles bounded."""
     for env_dir in (root / "envs").iterdir():
         policy = env_dir / "env.yaml"
         text = policy.read_text()
         for account in ("111111111111", "222222222222"):
             text = text.replace(f'account_id: "{account}"', f'account_id: "{DEFAULT_ACCOUNT_ID}"')
         policy.write_text(text)
+        # Bootstrap's apply roles create roles only with the environment's workload boundary.
+        tfvars = env_dir / "terraform.tfvars"
+        tfvars.write_text(tfvars.read_text() + "\nworkload_permissions_boundary = true\n")
         backend = env_dir / "backend.hcl"
         lines = [line for line in backend.read_text().splitlines() if not line.startswith("bucket")]
         backend.write_text("\n".join([f'bucket = "{bucket}"', *lines, "use_path_style = true", ""]))
@@ -165,7 +173,9 @@ def _point_environments_at(root: Path, bucket: str) -> None:
     )
 
 
-@pytest.fixture(scope="module")
+# Session scope: every module here is in the xdist group "bootstrap-roles", so one worker runs them all against
+# one bootstrap (about a minute to apply).
+@pytest.fixture(scope="session")
 def account(tmp_path_factory, terraform_env) -> Iterator[Account]:
     base = tmp_path_factory.mktemp("roles")
     info = manager.start(manager.free_port(), state_dir=base / "sandbox", enforce_iam="hard")

@@ -29,21 +29,33 @@ variables {
 run "deploy_policy_is_scoped_to_the_environment" {
   command = plan
 
+  # Where AWS generates a resource's name (EC2 ids, keys, task definitions) the statement is scoped by the
+  # environment tag instead. Two cannot be either way, and say so: deregistering task definitions and scalable
+  # targets take no name or tag condition in IAM.
   assert {
     condition = alltrue(flatten([
       for s in data.aws_iam_policy_document.deploy["prod"].statement : [
-        for r in s.resources : r == "*" || strcontains(r, "mlplatform-prod") || strcontains(r, ":key/*")
-      ]
+        for r in s.resources : strcontains(r, "mlplatform-prod") || length(s.condition) > 0 || contains(["RetireTaskDefinitions", "Scaling"], s.sid)
+      ] if s.effect == "Allow"
     ]))
-    error_message = "Every deploy statement must target the environment's own resources."
+    error_message = "Every deploy statement must target the environment's own resources, by name or by tag."
   }
 
   assert {
     condition = alltrue([
       for s in data.aws_iam_policy_document.deploy["prod"].statement :
-      !contains(s.resources, "*") || length(s.condition) > 0
+      !contains(s.resources, "*") || length(s.condition) > 0 || s.sid == "RetireTaskDefinitions"
     ])
-    error_message = "Statements on '*' must be conditioned (KMS key creation by request tag)."
+    error_message = "Statements on '*' must be conditioned (key creation, task definitions and EC2 by tag)."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in data.aws_iam_policy_document.deploy["prod"].statement : [
+        for c in s.condition : length(c.values) == 1 && one(c.values) == "prod" if strcontains(c.variable, "Tag/environment") && c.test == "StringEquals"
+      ]
+    ]))
+    error_message = "Tag conditions must name the environment itself."
   }
 }
 
@@ -137,4 +149,58 @@ run "rejects_a_promotion_run_from_the_apply_environment" {
   }
 
   expect_failures = [var.promotions]
+}
+
+# Known IAM privilege-escalation paths (Rhino Security Labs' list, as packaged by tools such as pmapper and
+# Cloudsplaining): creating or changing policies and policy versions, attaching or putting policies, passing
+# roles, changing trust policies, creating access keys or login profiles, removing a boundary. Every one of them
+# that a CI role holds must be bound by the workload boundary or scoped to the environment's own service roles.
+run "no_privilege_escalation_outside_the_boundary" {
+  command = plan
+
+  variables {
+    environments = { staging = "staging", prod = "production" }
+    promotions   = { prod = { from = "staging", github_environment = "prod-promote" } }
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for doc in concat(values(data.aws_iam_policy_document.deploy), values(data.aws_iam_policy_document.promote)) : [
+        for s in doc.statement : [
+          for a in s.actions : !can(regex("^(\\*|iam:\\*|iam:(CreatePolicy|CreatePolicyVersion|SetDefaultPolicyVersion|CreateAccessKey|CreateLoginProfile|UpdateLoginProfile|CreateUser|CreateGroup|AddUserToGroup|AttachRolePolicy|AttachUserPolicy|AttachGroupPolicy|PutUserPolicy|PutGroupPolicy|PutRolePermissionsBoundary|DeleteRolePermissionsBoundary))$", a))
+        ] if s.effect == "Allow"
+      ]
+    ]))
+    error_message = "A CI role may not create or change policies, attach policies, manage users, keys or logins, or touch boundaries."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for doc in values(data.aws_iam_policy_document.deploy) : [
+        for s in doc.statement : anytrue([for c in s.condition : c.variable == "iam:PermissionsBoundary" && c.test == "StringEquals"])
+        if s.effect == "Allow" && length(setintersection(s.actions, ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy"])) > 0
+      ]
+    ]))
+    error_message = "Creating a role or putting a policy on one needs the iam:PermissionsBoundary condition."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for env, doc in data.aws_iam_policy_document.deploy : [
+        for s in doc.statement : alltrue([for r in s.resources : can(regex(":role/mlplatform-${env}-(apprunner|ecs)-\\*$", r))])
+        if s.effect == "Allow" && length(setintersection(s.actions, ["iam:PassRole", "iam:UpdateAssumeRolePolicy", "iam:CreateRole", "iam:PutRolePolicy"])) > 0
+      ]
+    ]))
+    error_message = "Passing roles, changing trust and role policies: only the environment's own service roles."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for doc in values(data.aws_iam_policy_document.deploy) : [
+        for s in doc.statement : anytrue([for c in s.condition : c.variable == "iam:PassedToService"])
+        if s.effect == "Allow" && contains(s.actions, "iam:PassRole")
+      ]
+    ]))
+    error_message = "Roles are passed only to the service that runs them (iam:PassedToService)."
+  }
 }

@@ -145,9 +145,21 @@ run "promote_role_trusts_its_environment_and_cannot_write_state" {
   assert {
     condition = alltrue(flatten([
       for s in data.aws_iam_policy_document.records_write.statement : [
-        for a in s.actions : !contains(["s3:PutObject", "s3:DeleteObject"], a) || contains([toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.tflock"]), toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/*"])], s.resources)
+        for a in s.actions : !contains(["s3:PutObject", "s3:DeleteObject"], a) || contains([
+          toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.tflock"]),
+          toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/lock.json"]),
+          toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/log/*-request-*.json", "arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/plans/*"]),
+        ], s.resources)
       ]
     ]))
-    error_message = "A promote role may write lock files and platformctl's records, never state."
+    error_message = "A promote role may write lock files, its requests and their plans, never state, approvals or other log entries."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.records_write.statement :
+      length(s.condition) > 0 if anytrue([for r in s.resources : strcontains(r, ".platformctl/log/") || strcontains(r, ".platformctl/plans/")])
+    ])
+    error_message = "A promote role writes requests and plans only as new objects (If-None-Match), never over an existing one."
   }
 }

@@ -71,3 +71,20 @@ run "rejects_bad_inputs" {
 
   expect_failures = [var.bucket_name, var.noncurrent_version_expiration_days]
 }
+
+run "audit_log_is_append_only" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.append_only_log.statement :
+      s.effect == "Deny" && toset(s.resources) == toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/log/*", "arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/numbers/*"])
+    ])
+    error_message = "The bucket policy must deny deleting or replacing platformctl's log entries, for everyone."
+  }
+
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.append_only_log.statement : s.sid] == ["AuditLogIsNeverDeleted", "AuditLogIsWrittenOnce"]
+    error_message = "No deletes at all; writes only as new objects (If-None-Match)."
+  }
+}

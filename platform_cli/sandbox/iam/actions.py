@@ -39,10 +39,33 @@ PARAMETER_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("logs", "LogGroupName"): ("logGroupName", "logGroupIdentifier", "resourceArn"),
     ("cloudwatch", "AlarmName"): ("AlarmName", "AlarmNames"),
     ("cloudwatch", "DashboardName"): ("DashboardName", "DashboardNames"),
+    ("elasticloadbalancing", "LoadBalancerName"): ("Name",),
+    ("elasticloadbalancing", "TargetGroupName"): ("Name",),
 }
 
 # Defaults AWS applies when a parameter is left out.
 PARAMETER_DEFAULTS: dict[tuple[str, str], str] = {("ecs", "ClusterName"): "default"}
+
+# EC2 ids say what they are: a top-level parameter value with one of these prefixes names that resource, whatever
+# the parameter is called (GroupId, ResourceId.N, GatewayId, ...).
+EC2_ID_PREFIXES = {
+    "VpcId": "vpc-",
+    "SubnetId": "subnet-",
+    "SecurityGroupId": "sg-",
+    "SecurityGroupRuleId": "sgr-",
+    "RouteTableId": "rtb-",
+    "InternetGatewayId": "igw-",
+    "VpcEndpointId": "vpce-",
+    "NetworkInterfaceId": "eni-",
+    "NetworkAclId": "acl-",
+}
+
+# Actions whose resource types are all optional in the reference, where the request says which one applies.
+CHOSEN_TYPE = {
+    ("elasticloadbalancing", "CreateLoadBalancer"): lambda params: (
+        "loadbalancer/net/" if params.get("Type") == "network" else "loadbalancer/app/"
+    ),
+}
 
 
 @dataclass
@@ -121,10 +144,10 @@ def request_tags(params: dict[str, Any], querystring: dict[str, list[str]]) -> d
                 if key is not None:
                     tags[str(key)] = str(lowered.get("value", lowered.get("tagvalue", "")))
             return tags
-    # query protocol: Tags.member.N.Key / .Value (or Tag.N.Key in EC2's TagSpecification)
+    # query protocol: Tags.member.N.Key / .Value, Tag.N.Key in EC2's TagSpecification and in its CreateTags
     tags = {}
     for key, values in querystring.items():
-        match = re.fullmatch(r"(?:Tags|TagSpecification\.\d+\.Tag)\.(?:member\.)?(\d+)\.Key", key)
+        match = re.fullmatch(r"(?:Tags|Tag|TagSpecification\.\d+\.Tag)\.(?:member\.)?(\d+)\.Key", key)
         if match:
             value_key = key[: -len("Key")] + "Value"
             tags[values[0]] = querystring.get(value_key, [""])[0]
@@ -156,6 +179,11 @@ def _placeholder_values(prefix: str, placeholder: str, params: dict[str, Any], r
         base = placeholder.removesuffix("WithPath")
         names = (base, base + "s", base.removesuffix("Name"), base.removesuffix("Name") + "Arn")
     values = _values(params, names)
+    if prefix == "ec2" and placeholder in EC2_ID_PREFIXES:
+        id_prefix = EC2_ID_PREFIXES[placeholder]
+        top_level = [v for k, v in params.items() if "." not in k]
+        found = [str(v) for value in top_level for v in (value if isinstance(value, list) else [value])]
+        values = list(dict.fromkeys([*values, *(v for v in found if v.startswith(id_prefix))]))
     if not values and (prefix, placeholder) in PARAMETER_DEFAULTS:
         values = [PARAMETER_DEFAULTS[(prefix, placeholder)]]
     result = []
@@ -176,7 +204,15 @@ def build_resources(
     definition = action_definition(prefix, action)
     if definition is None:
         return [], f"{prefix}:{action} is not in the Service Authorization Reference the sandbox knows"
-    types = [t for t in definition["resource_types"] if t]
+    # A required resource type is always authorized (built with `*` for what AWS generates on create); an optional
+    # one only when the request names it (CreateVpc takes an IPAM pool only when asked to use one).
+    chosen = CHOSEN_TYPE.get((prefix, action))
+    required = {
+        t: bool(v.get("required")) or (chosen is not None and t == chosen(params))
+        for t, v in definition["resource_types"].items()
+        if t
+    }
+    types = list(required)
     if not types:
         return ["*"], None
     arns: list[str] = []
@@ -200,13 +236,17 @@ def build_resources(
         if given:
             arns += given
             continue
-        built = _fill(prefix, template, params, region, account, resolve, creating, reading_all)
+        if required[resource_type]:
+            built = _fill(prefix, template, params, region, account, resolve, creating, reading_all)
+        else:
+            built = _fill(prefix, template, params, region, account, resolve, False, False)
         if built:
             arns += built
-        else:
+        elif required[resource_type]:
             missing.append(resource_type)
-    if arns:
+    if arns and not missing:
         return list(dict.fromkeys(arns)), None
+    missing = missing or [t for t in types]
     return [], f"cannot tell which {' or '.join(missing)} {prefix}:{action} acts on from the request"
 
 

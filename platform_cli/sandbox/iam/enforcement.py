@@ -117,6 +117,24 @@ def _key_resolver(account: str, region: str) -> Any:
     return resolve
 
 
+# Actions on an existing role whose iam:PermissionsBoundary is the boundary the role already carries (AWS's
+# condition key reference), not a request parameter.
+ROLE_BOUNDARY_ACTIONS = frozenset(
+    {"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy"}
+)
+
+
+def _role_boundary(account: str, role_name: Any) -> str | None:
+    if not isinstance(role_name, str):
+        return None
+    from moto.iam.models import iam_backends
+
+    try:
+        return iam_backends[account]["aws"].get_role(role_name).permissions_boundary_arn
+    except Exception:  # no such role (yet): the call itself will say so
+        return None
+
+
 def _request_context(
     principal: principals.Principal, region: str, params: dict[str, Any], response: Any, action: str
 ) -> dict[str, Any]:
@@ -199,6 +217,10 @@ class Enforcer:
                 prefix, name, params, region, account, _key_resolver(account, region)
             )
         context = _request_context(principal, region, params, response, action)
+        if "iam:PermissionsBoundary" not in context and action in ROLE_BOUNDARY_ACTIONS:
+            boundary = _role_boundary(account, params.get("RoleName"))
+            if boundary:
+                context["iam:PermissionsBoundary"] = boundary
         if unmappable:
             decision = Decision(
                 False,

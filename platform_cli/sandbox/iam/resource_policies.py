@@ -1,8 +1,9 @@
 """The resource side of a decision: who owns a resource, its resource-based policy and its tags.
 
 Resource policies the kit relies on: S3 bucket policies, KMS key policies, ECR repository policies. Tags
-(aws:ResourceTag/...) are read for KMS keys, ECR repositories, S3 buckets, IAM roles and users, SNS topics and
-log groups; other resources have none as far as conditions go (see the sandbox README).
+(aws:ResourceTag/...) are read for KMS keys, ECR repositories, S3 buckets, IAM roles and users, SNS topics, log
+groups and EC2 resources (VPCs, subnets, security groups, route tables, gateways, endpoints); other resources have
+none as far as conditions go (see the sandbox README).
 """
 
 from __future__ import annotations
@@ -119,6 +120,11 @@ def _tags(service: str, arn: str, owner: str, region: str, rest: str) -> dict[st
 
         topic = sns_backends[owner][region].topics.get(arn)
         return dict(getattr(topic, "_tags", {}) or {}) if topic else {}
+    if service == "ec2" and "/" in rest:
+        from moto.ec2.models import ec2_backends
+
+        resource_id = rest.split("/", 1)[1]
+        return dict(ec2_backends[owner][region].tags.get(resource_id, {}))
     if service == "logs" and rest.startswith("log-group:"):
         from moto.logs.models import logs_backends
 

@@ -1,0 +1,70 @@
+"""deploy.yml's apply job for a Fargate environment as the role it assumes: the environment's apply role builds
+the network, load balancer, cluster and service from nothing, rolls out an image, verifies and finds no drift;
+and it may not touch another environment's resources."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from platform_cli.sandbox.images import push_placeholder_image
+
+pytestmark = [pytest.mark.real, pytest.mark.xdist_group("bootstrap-roles")]
+
+
+def test_the_fargate_apply_role_deploys_its_environment_from_nothing(account):
+    role = account.apply_role("fargate")
+
+    def must(*args: str, codes: tuple[int, ...] = (0,)) -> str:
+        result = account.run(*args, credentials=role)
+        assert result.exit_code in codes, f"{' '.join(args)} exited {result.exit_code}:\n{result.output[-4000:]}"
+        return result.stdout
+
+    must("plan", "fargate", codes=(2,))
+    must("apply", "fargate")
+    outputs = json.loads(must("output", "fargate", "--json"))
+    # deploy.yml's publish job pushes the image with the same role.
+    digest = push_placeholder_image(outputs["repository_name"], "v1", ecr_client=account.client("ecr", role))
+    must("plan", "fargate", "--image", digest, codes=(2,))
+    must("apply", "fargate")
+    assert "checks passed" in must("verify", "fargate")
+    must("drift", "fargate")
+
+
+def test_an_apply_role_cannot_create_another_environments_resources(account):
+    ecr = account.client("ecr", account.apply_role("fargate"))
+    with pytest.raises(ClientError) as refused:
+        ecr.create_repository(repositoryName=f"{account.project}-staging")
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert f"repository/{account.project}-staging" in refused.value.response["Error"]["Message"]
+
+
+def test_an_apply_role_creates_roles_only_inside_the_workload_boundary(account):
+    iam = account.client("iam", account.apply_role("fargate"))
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+    name = f"{account.project}-fargate-ecs-escalate"
+    with pytest.raises(ClientError) as unbounded:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+    assert unbounded.value.response["Error"]["Code"] == "AccessDenied"
+    boundary = account.outputs["workload_boundary_arns"]["value"]["fargate"]
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    for call in (
+        lambda: iam.attach_role_policy(RoleName=name, PolicyArn=admin),
+        lambda: iam.delete_role_permissions_boundary(RoleName=name),
+        lambda: iam.create_role(
+            RoleName=f"{account.project}-staging-ecs-x", AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary
+        ),
+    ):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"

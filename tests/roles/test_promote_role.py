@@ -1,0 +1,49 @@
+"""deploy.yml's promote job as the role it assumes: it writes its request (plan bytes and log entry) only as new
+objects, and AWS's policy evaluation refuses it an approval, a delete or an overwrite of the audit log."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+pytestmark = [pytest.mark.real, pytest.mark.xdist_group("bootstrap-roles")]
+
+
+def _refused(call) -> str:
+    with pytest.raises(ClientError) as refused:
+        call()
+    return refused.value.response["Error"]["Code"]
+
+
+def test_the_promote_role_writes_requests_and_nothing_else_in_the_log(account):
+    bucket = account.outputs["state_bucket_name"]["value"]
+    sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": account.outputs["state_kms_key_arn"]["value"]}
+    log = f"{account.project}/prod.tfstate.platformctl/log"
+    account.client("s3").put_object(
+        Bucket=bucket, Key=f"{log}/000001-request-seed.json", Body=b"{}", IfNoneMatch="*", **sse
+    )
+    s3 = account.client("s3", account.promote_role("prod"))
+
+    s3.put_object(Bucket=bucket, Key=f"{log}/000002-request-r2.json", Body=b"{}", IfNoneMatch="*", **sse)
+    approval = f"{log}/000003-approval-a1.json"
+    assert _refused(lambda: s3.put_object(Bucket=bucket, Key=approval, Body=b"{}", IfNoneMatch="*", **sse)) == (
+        "AccessDenied"
+    )
+    overwrite = f"{log}/000001-request-seed.json"
+    assert _refused(lambda: s3.put_object(Bucket=bucket, Key=overwrite, Body=b"{}", **sse)) == "AccessDenied"
+    assert _refused(lambda: s3.delete_object(Bucket=bucket, Key=overwrite)) == "AccessDenied"
+    assert account.client("s3").get_object(Bucket=bucket, Key=overwrite)["Body"].read() == b"{}"
+
+
+def test_the_state_bucket_keeps_the_log_append_only_even_for_the_apply_role(account):
+    """The apply role may write anything in its state bucket; the bucket policy still refuses it a delete or a
+    write that could replace a log entry."""
+    bucket = account.outputs["state_bucket_name"]["value"]
+    sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": account.outputs["state_kms_key_arn"]["value"]}
+    log = f"{account.project}/staging.tfstate.platformctl/log"
+    s3 = account.client("s3", account.apply_role("staging"))
+    s3.put_object(Bucket=bucket, Key=f"{log}/000001-approval-a1.json", Body=b"{}", IfNoneMatch="*", **sse)
+    entry = f"{log}/000001-approval-a1.json"
+    assert _refused(lambda: s3.put_object(Bucket=bucket, Key=entry, Body=b'{"forged": 1}', **sse)) == "AccessDenied"
+    assert _refused(lambda: s3.delete_object(Bucket=bucket, Key=entry)) == "AccessDenied"
+    assert account.client("s3").get_object(Bucket=bucket, Key=entry)["Body"].read() == b"{}"
