@@ -15,7 +15,13 @@ def in_github_actions() -> bool:
 
 
 def requester(stack: EnvStack) -> Requester:
-    return identity(stack)
+    """The AWS caller; in GitHub Actions also the login in the job's verified OIDC token (never GITHUB_ACTOR)."""
+    me = identity(stack)
+    if not in_github_actions():
+        return me
+    from platform_cli.github.oidc import proven_login
+
+    return Requester(aws=me.aws, github=proven_login())
 
 
 def approver(stack: EnvStack) -> Requester:

@@ -32,7 +32,13 @@ def approve(app: AppContext, env: str, request_id: str | None, plan_sha256: str 
     serial = state.get("serial") if state.get("lineage") else None
     records = promotion.records_for(stack.target, stack.settings)
     entry = promotion.approve(
-        records, env, request_id, who, current_state_serial=serial, expected_plan_sha256=plan_sha256
+        records,
+        env,
+        request_id,
+        who,
+        current_state_serial=serial,
+        expected_plan_sha256=plan_sha256,
+        people=stack.settings.people,
     )
     app.console.print(
         f"{env}: {who.label()} approved request {entry['request_id']} (plan {entry['plan_sha256'][:12]})", "green"

@@ -7,7 +7,6 @@ verified. Each step appends to the environment's log in its state bucket (core.r
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -440,7 +439,5 @@ def watch_alarms(
 
 
 def identity(stack: EnvStack) -> Requester:
-    """The terminal's identity: the AWS caller (and GITHUB_ACTOR when in GitHub Actions)."""
-    arn = stack.target.identity(stack.settings.region)["arn"]
-    github = os.environ.get("GITHUB_ACTOR") if os.environ.get("GITHUB_ACTIONS") == "true" else None
-    return Requester(aws=arn, github=github)
+    """The caller as AWS proves it (STS). A GitHub login is added only by what GitHub proves (commands/_identity)."""
+    return Requester(aws=stack.target.identity(stack.settings.region)["arn"])

@@ -8,6 +8,8 @@ caller (the command layer knows whether it is a terminal or a GitHub Actions run
 
 from __future__ import annotations
 
+import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +33,8 @@ def records_for(target: AwsTarget, settings: EnvSettings) -> EnvRecords:
 
 @dataclass
 class Requester:
-    """Who asked or approved: the AWS caller, and the GitHub user when in GitHub Actions."""
+    """Who asked or approved, as far as it is proven: the AWS caller (STS), and a GitHub login only when GitHub
+    said so (a verified OIDC token of the job, or the run's approvals API), never an environment variable."""
 
     aws: str
     github: str | None = None
@@ -39,13 +42,28 @@ class Requester:
     def as_dict(self) -> dict[str, Any]:
         return {"aws": self.aws, "github": self.github}
 
-    def same_person(self, other: dict[str, Any]) -> bool:
-        if self.github and other.get("github"):
-            return self.github.lower() == str(other["github"]).lower()
-        return self.aws == other.get("aws")
+    def same_person(self, other: dict[str, Any], people: Mapping[str, Mapping[str, Any]] | None = None) -> bool:
+        """Any proven identity in common, or both records naming the same person of env.yaml's `people`."""
+        if self.github and other.get("github") and self.github.lower() == str(other["github"]).lower():
+            return True
+        if self.aws and self.aws == other.get("aws"):
+            return True
+        mine = person_of(self.as_dict(), people or {})
+        return mine is not None and mine == person_of(other, people or {})
 
     def label(self) -> str:
         return f"{self.github} (GitHub)" if self.github else self.aws
+
+
+def person_of(identity: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The name env.yaml's `people` gives this record (by GitHub login, or AWS ARN pattern), if any."""
+    login, arn = str(identity.get("github") or "").lower(), str(identity.get("aws") or "")
+    for name, person in people.items():
+        if login and str(person.get("github") or "").lower() == login:
+            return name
+        if arn and any(fnmatch.fnmatchcase(arn, pattern) for pattern in person.get("aws") or []):
+            return name
+    return None
 
 
 def _of_kind(entries: list[dict[str, Any]], *kinds: str) -> list[dict[str, Any]]:
@@ -120,18 +138,22 @@ def outcome_of(entries: list[dict[str, Any]], request_id: str) -> dict[str, Any]
 
 
 # -- approvals -----------------------------------------------------------------------------------------------
-def approvers_of(entries: list[dict[str, Any]], request: dict[str, Any]) -> list[str]:
+def approvers_of(
+    entries: list[dict[str, Any]], request: dict[str, Any], people: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[str]:
     """Distinct people who approved this request's exact plan (never its requester)."""
-    seen = []
-    requested_by = Requester(**request["requested_by"])
+    seen: list[str] = []
+    approvals: list[Requester] = []
     for entry in _of_kind(entries, "approval"):
         if entry["request_id"] != request["request_id"] or entry["plan_sha256"] != request["plan_sha256"]:
             continue
         approver = Requester(**entry["approved_by"])
-        if approver.same_person(requested_by.as_dict()):
+        if approver.same_person(request["requested_by"], people):
             continue
-        if approver.label() not in seen:
-            seen.append(approver.label())
+        if any(approver.same_person(a.as_dict(), people) for a in approvals):
+            continue
+        approvals.append(approver)
+        seen.append(approver.label())
     return seen
 
 
@@ -153,6 +175,7 @@ def approve(
     *,
     current_state_serial: int | None,
     expected_plan_sha256: str | None = None,
+    people: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     entries = records.verified_entries(env, "approve")
     request = find_request(entries, env, request_id)
@@ -161,7 +184,7 @@ def approve(
     outcome = outcome_of(entries, request["request_id"])
     if outcome and outcome["outcome"] == "applied":
         raise Refused(f"request {request['request_id']} for {env} was already applied", hint="nothing to approve")
-    if approver.same_person(request["requested_by"]):
+    if approver.same_person(request["requested_by"], people):
         raise Refused(
             f"{approver.label()} asked for request {request['request_id']} and may not approve it",
             hint="another person must approve it",
@@ -172,7 +195,11 @@ def approve(
             f"{request.get('state_serial')}, the state is now at {current_state_serial}",
             hint=f"make a new request (`platformctl plan {env} --request` or promote again)",
         )
-    if approver.label() in approvers_of(entries, request):
+    if any(
+        approver.same_person(e["approved_by"], people)
+        for e in _of_kind(entries, "approval")
+        if e["request_id"] == request["request_id"] and e["plan_sha256"] == request["plan_sha256"]
+    ):
         raise Refused(
             f"{approver.label()} already approved request {request['request_id']}",
             hint="a second approval must come from someone else",
@@ -184,7 +211,7 @@ def approve(
 
 def check_approved(entries: list[dict[str, Any]], request: dict[str, Any], settings: EnvSettings) -> list[str]:
     required = max(settings.approvals_required, 1 if settings.protected else 0)
-    approvers = approvers_of(entries, request)
+    approvers = approvers_of(entries, request, settings.people)
     if len(approvers) < required:
         raise Refused(
             f"{settings.name} is protected: request {request['request_id']} (plan "

@@ -42,6 +42,8 @@ OPTIONAL_FIELDS = {
     "(default: the environment's own name)",
     "auto_rollback": "true or false (default false): `apply --watch` rolls back without a second approval when an "
     "alarm fires",
+    "people": "who is who across GitHub and AWS, so one person is one person in approvals: a mapping of names to "
+    "{github: LOGIN, aws: [ARN or ARN pattern with *, ...]}",
 }
 _GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 
@@ -59,6 +61,7 @@ class EnvSettings:
     backend_file: Path
     tfvars_file: Path
     backend: dict[str, str] = field(default_factory=dict)
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {github: login, aws: [patterns]}
 
     @property
     def state_bucket(self) -> str:
@@ -77,6 +80,7 @@ class EnvSettings:
             "approvals": self.approvals_required,
             "github_environment": self.github_environment,
             "auto_rollback": self.auto_rollback,
+            "people": {name: dict(person) for name, person in self.people.items()},
             "backend": dict(self.backend),
             "files": {"env": str(self.env_file), "backend": str(self.backend_file), "tfvars": str(self.tfvars_file)},
         }
@@ -154,6 +158,7 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
     auto_rollback = raw.get("auto_rollback", False)
     if not isinstance(auto_rollback, bool):
         raise _invalid(env_file, "auto_rollback", f"{auto_rollback!r} is not true or false")
+    people = _people(env_file, raw.get("people", {}))
 
     backend_file = paths.backend_file(name)
     if not backend_file.is_file():
@@ -186,7 +191,29 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
         backend_file=backend_file,
         tfvars_file=tfvars_file,
         backend=backend,
+        people=people,
     )
+
+
+def _people(env_file: Path, raw: Any) -> dict[str, dict[str, Any]]:
+    """env.yaml `people`: {name: {github: LOGIN, aws: [ARN patterns]}}, each person with at least one identity."""
+    if not isinstance(raw, dict):
+        raise _invalid(env_file, "people", f"is not a mapping ({OPTIONAL_FIELDS['people']})")
+    people: dict[str, dict[str, Any]] = {}
+    for name, person in raw.items():
+        if not isinstance(person, dict) or set(person) - {"github", "aws"}:
+            raise _invalid(env_file, f"people.{name}", "must be a mapping with github and/or aws only")
+        github = person.get("github")
+        aws = person.get("aws", [])
+        aws = [aws] if isinstance(aws, str) else aws
+        if github is not None and (not isinstance(github, str) or not github.strip()):
+            raise _invalid(env_file, f"people.{name}.github", f"{github!r} is not a GitHub login")
+        if not isinstance(aws, list) or not all(isinstance(a, str) and a.startswith("arn:") for a in aws):
+            raise _invalid(env_file, f"people.{name}.aws", "must be a list of ARNs (patterns may use *)")
+        if github is None and not aws:
+            raise _invalid(env_file, f"people.{name}", "names neither a GitHub login nor an AWS ARN")
+        people[str(name)] = {"github": github, "aws": aws}
+    return people
 
 
 def load_envs(paths: Paths, names: list[str] | None = None) -> list[EnvSettings]:

@@ -7,6 +7,7 @@ import os
 import stat
 
 import boto3
+import pytest
 from support.cli_project import ACCOUNT, REGION, STATE_BUCKET
 
 from platform_cli.sandbox.images import push_placeholder_image
@@ -46,6 +47,21 @@ def test_unknown_key_in_env_file_is_named(offline_project):
     offline_project.write_env("staging", extra="colour: blue\n")
     line = one_line_error(offline_project.invoke("plan", "staging"))
     assert "field 'colour': unknown key" in line
+
+
+@pytest.mark.parametrize(
+    ("people", "why"),
+    [
+        ("people: [alice]\n", "field 'people': is not a mapping"),
+        ("people:\n  alice: {}\n", "field 'people.alice': names neither a GitHub login nor an AWS ARN"),
+        ("people:\n  alice:\n    aws: [alice]\n", "field 'people.alice.aws': must be a list of ARNs"),
+        ("people:\n  alice:\n    email: a@b\n", "field 'people.alice': must be a mapping with github and/or aws only"),
+    ],
+)
+def test_people_that_cannot_name_a_person_are_refused(offline_project, people, why):
+    offline_project.write_env("prod", protected=True, approvals=1, extra=people)
+    result = offline_project.invoke("envs")
+    assert result.exit_code == 1 and why in one_line_error(result)
 
 
 def test_tfvars_disagreeing_with_env_yaml_is_refused(offline_project):

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 TOKEN = "ghs_test_token_not_real_0123456789"
 REPOSITORY = "octo/platform"
+OIDC_REQUEST_TOKEN = "oidc_request_token_not_real"  # what a job's ACTIONS_ID_TOKEN_REQUEST_TOKEN stands for
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 
 
@@ -51,6 +52,7 @@ class FakeGitHub:
         self.issues: dict[int, dict] = {}
         self.comments: dict[int, dict] = {}
         self.run_approvals: dict[int, list[dict]] = {}
+        self._issuer: Any = None  # the OIDC issuer, made on first use (an RSA key takes a moment)
         self._next_comment_id = 1000
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -72,6 +74,34 @@ class FakeGitHub:
 
     def environ(self, **extra: str) -> dict[str, str]:
         return {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPOSITORY, "GITHUB_API_URL": self.base_url, **extra}
+
+    def actions_environ(self, actor: str, run_id: int, *, id_token: bool = True) -> dict[str, str]:
+        """A GitHub Actions job run by `actor`: with id_token, the job may fetch its OIDC token (id-token: write)
+        from this fake, which signs it as GitHub's issuer would and publishes the keys to verify it."""
+        env = self.environ(GITHUB_ACTIONS="true", GITHUB_ACTOR=actor, GITHUB_RUN_ID=str(run_id))
+        if id_token:
+            env.update(
+                ACTIONS_ID_TOKEN_REQUEST_URL=f"{self.base_url}/_oidc/token?{urlencode({'actor': actor, 'run_id': run_id})}",
+                ACTIONS_ID_TOKEN_REQUEST_TOKEN=OIDC_REQUEST_TOKEN,
+                PLATFORMCTL_GITHUB_OIDC_JWKS_URL=f"{self.base_url}/_oidc/jwks",
+            )
+        return env
+
+    def _oidc(self, path: str, query: dict[str, str], headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        """GitHub's OIDC issuer for a job: the token endpoint (bearer: the job's request token) and the JWKS."""
+        import time
+
+        from platform_cli.sandbox.oidc.claims import WorkflowRun, build_claims
+        from platform_cli.sandbox.oidc.issuer import Issuer
+
+        if self._issuer is None:
+            self._issuer = Issuer()
+        if path == "/_oidc/jwks":
+            return 200, self._issuer.jwks(), {}
+        if headers.get("authorization") != f"Bearer {OIDC_REQUEST_TOKEN}":
+            return 401, {"message": "Bad credentials"}, {}
+        run = WorkflowRun(REPOSITORY, actor=query["actor"], run_id=query["run_id"], audience=query.get("audience", ""))
+        return 200, {"value": self._issuer.mint(build_claims(run, int(time.time())))}, {}
 
     def add_pull_request(self, number: int, title: str = "Change the platform") -> dict:
         issue = {
@@ -193,6 +223,8 @@ class FakeGitHub:
                 if fault.matches(method, path):
                     self.faults.remove(fault)
                     return fault.status, fault.body, fault.headers
+            if path.startswith("/_oidc/"):
+                return self._oidc(path, query, headers)
             auth = headers.get("authorization", "")
             if auth not in (f"token {TOKEN}", f"Bearer {TOKEN}"):
                 return 401, {"message": "Bad credentials"}, {}
