@@ -47,13 +47,21 @@ def sandbox() -> None:
     help="Hold every caller but the account's root to its IAM policies as AWS does; =soft allows but logs what "
     "it would refuse (default: PLATFORMCTL_SANDBOX_ENFORCE_IAM, else off).",
 )
+@click.option(
+    "--faults",
+    "faults",
+    metavar="RATE",
+    default=None,
+    help="Answer this share of AWS calls (0 to 0.5, e.g. 0.05) with AWS's throttling and 5xx errors, some after the "
+    "write was stored, to try retries (default: PLATFORMCTL_SANDBOX_FAULTS, else none).",
+)
 @pass_app
-def start(app: AppContext, port: int | None, enforce_iam: str | None) -> None:
+def start(app: AppContext, port: int | None, enforce_iam: str | None, faults: str | None) -> None:
     """Start the sandbox in the background and print its endpoint."""
     from platform_cli.sandbox import manager
 
     with sandbox_errors():
-        info = manager.start(port, state_dir=app.paths.sandbox_dir, enforce_iam=enforce_iam)
+        info = manager.start(port, state_dir=app.paths.sandbox_dir, enforce_iam=enforce_iam, faults=faults)
     note = (
         ""
         if port is not None or info.port == manager.DEFAULT_PORT
@@ -62,6 +70,8 @@ def start(app: AppContext, port: int | None, enforce_iam: str | None) -> None:
     app.console.print(f"Sandbox running at {info.endpoint} (pid {info.pid}){note}.", "green")
     if info.enforce_iam != "off":
         app.console.info(f"IAM enforcement: {info.enforce_iam}; decisions in {info.iam_decision_log}")
+    if info.faults:
+        app.console.info(f"faults: {info.faults:.0%} of AWS calls fail as AWS's do (each one in server.log)")
     app.console.info('Point tools at it with:  eval "$(platformctl sandbox env)"')
 
 

@@ -27,6 +27,7 @@ from .constants import (
     LOOPBACK,
     SANDBOX_STATE_BUCKET,
 )
+from .faults import FAULTS_ENVVAR, parse_rate
 from .iam import DECISION_LOG, MODE_ENVVAR, parse_mode
 
 START_TIMEOUT_SECONDS = 30.0
@@ -73,6 +74,7 @@ class SandboxInfo:
     state_dir: str
     started_at: float
     enforce_iam: str = "off"  # IAM enforcement: off, hard or soft (iam/)
+    faults: float = 0.0  # share of calls answered with AWS's throttling and 5xx errors (faults.py)
 
     @property
     def endpoint(self) -> str:
@@ -137,6 +139,7 @@ def _read_state(directory: Path) -> SandboxInfo | None:
             state_dir=str(directory),
             started_at=float(data["started_at"]),
             enforce_iam=str(data.get("enforce_iam", "off")),
+            faults=float(data.get("faults", 0.0)),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -221,15 +224,18 @@ def start(
     state_dir: str | Path,
     timeout: float = START_TIMEOUT_SECONDS,
     enforce_iam: str | None = None,
+    faults: float | str | None = None,
 ) -> SandboxInfo:
     """Start the sandbox in the background on 127.0.0.1:port and wait until it answers.
 
     Without a port it takes DEFAULT_PORT when that is free, else any free port (a second checkout on the same
     machine gets its own sandbox); everything else reads the port from the sandbox's record. A port asked for
     explicitly is used or refused, never swapped. enforce_iam (off/hard/soft; default: PLATFORMCTL_SANDBOX_ENFORCE_IAM)
-    holds every caller but the account's root to its IAM policies."""
+    holds every caller but the account's root to its IAM policies; faults (a share of calls, default:
+    PLATFORMCTL_SANDBOX_FAULTS) are answered with AWS's throttling and 5xx errors (faults.py)."""
     try:
         mode = parse_mode(os.environ.get(MODE_ENVVAR) if enforce_iam is None else enforce_iam)
+        rate = parse_rate(os.environ.get(FAULTS_ENVVAR) if faults is None else faults)
     except ValueError as error:
         raise SandboxError(str(error)) from None
     directory = _state_dir(state_dir)
@@ -251,13 +257,24 @@ def start(
     iam_args = ["--enforce-iam", mode, "--iam-log", str(directory / DECISION_LOG)]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "platform_cli.sandbox.server", "--port", str(port), *iam_args],
+            [
+                sys.executable,
+                "-m",
+                "platform_cli.sandbox.server",
+                "--port",
+                str(port),
+                *iam_args,
+                "--faults",
+                str(rate),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # survives the terminal (and the CLI) that started it
         )
-    info = SandboxInfo(pid=process.pid, port=port, state_dir=str(directory), started_at=time.time(), enforce_iam=mode)
+    info = SandboxInfo(
+        pid=process.pid, port=port, state_dir=str(directory), started_at=time.time(), enforce_iam=mode, faults=rate
+    )
     _write_state(info)
 
     deadline = time.monotonic() + timeout

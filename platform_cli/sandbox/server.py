@@ -26,6 +26,8 @@ from werkzeug.serving import make_server
 
 from . import oidc, wire
 from .constants import DEFAULT_PORT, DEFAULT_REGION, EXIT_PORT_IN_USE, HEALTH_PATH, LOOPBACK, SANDBOX_STATE_BUCKET
+from .faults import FAULTS_ENVVAR, parse_rate
+from .faults import wrap as wrap_faults
 from .iam import MODE_ENVVAR as IAM_MODE_ENVVAR
 from .iam import parse_mode as parse_iam_mode
 from .services import applicationautoscaling, cloudwatch, ec2, ecr, ecs, elbv2, logs, s3
@@ -104,7 +106,9 @@ def create_state_bucket() -> None:
     backend.put_bucket_versioning(SANDBOX_STATE_BUCKET, "Enabled")
 
 
-def serve(port: int, host: str = LOOPBACK, enforce_iam: str = "off", iam_log: str | None = None) -> None:
+def serve(
+    port: int, host: str = LOOPBACK, enforce_iam: str = "off", iam_log: str | None = None, faults: float = 0.0
+) -> None:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
     from .iam.enforcement import install as install_iam_enforcement
@@ -112,7 +116,7 @@ def serve(port: int, host: str = LOOPBACK, enforce_iam: str = "off", iam_log: st
     app = SandboxApplication()
     install_iam_enforcement(enforce_iam, iam_log)  # a no-op unless enforcement was asked for
     try:
-        server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+        server = make_server(host, port, wrap_faults(app, faults), threaded=True, request_handler=MotoRequestHandler)
     except (OSError, SystemExit):  # werkzeug reports a taken port itself and exits 1; say it our way
         print(f"sandbox: cannot listen on {host}:{port}: address already in use", file=sys.stderr)
         sys.exit(EXIT_PORT_IN_USE)
@@ -136,12 +140,18 @@ def main(argv: list[str] | None = None) -> None:
         help=f"hard (refuse what AWS would), soft (log only) or off (default; env {IAM_MODE_ENVVAR})",
     )
     parser.add_argument("--iam-log", default=None, help="file for the IAM decision log (JSON lines)")
+    parser.add_argument(
+        "--faults",
+        default=os.environ.get(FAULTS_ENVVAR, ""),
+        help=f"share of calls answered with throttling and 5xx errors, e.g. 0.05 (default 0; env {FAULTS_ENVVAR})",
+    )
     args = parser.parse_args(argv)
     try:
         mode = parse_iam_mode(args.enforce_iam)
+        rate = parse_rate(args.faults)
     except ValueError as error:
         parser.error(str(error))
-    serve(args.port, enforce_iam=mode, iam_log=args.iam_log)
+    serve(args.port, enforce_iam=mode, iam_log=args.iam_log, faults=rate)
 
 
 if __name__ == "__main__":

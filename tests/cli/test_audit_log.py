@@ -68,3 +68,25 @@ def test_a_deleted_entry_is_named(project):
     s3.delete_object(Bucket=STATE_BUCKET, Key=f"{records.prefix}log/000002-note-{second['id']}.json")
     verify = project.invoke("history", "prod", "--verify")
     assert verify.exit_code == 1 and "entry 2 is missing" in _error(verify)
+
+
+def test_a_log_write_whose_answer_was_lost_is_recognised_as_ours_on_retry(project, monkeypatch):
+    """The claim of a number was stored, but its answer lost: the retry finds the claim taken (412). It is ours:
+    the entry keeps its number, and no second entry or number is written."""
+    records = EnvRecords(AwsTarget.real(), REGION, STATE_BUCKET, f"{project.name}/prod.tfstate")
+    records.append("note", n=0)
+    real_put = EnvRecords._put
+    lost: list[str] = []
+
+    def put_then_lose_the_answer(self, key, body, *, only_if_new, content_type="application/json"):
+        stored = real_put(self, key, body, only_if_new=only_if_new, content_type=content_type)
+        if "/numbers/" in key and not lost:
+            lost.append(key)
+            return False  # what the retried conditional put answers: 412, the object is there
+        return stored
+
+    monkeypatch.setattr(EnvRecords, "_put", put_then_lose_the_answer)
+    entry = records.append("note", n=1)
+    assert lost and entry["seq"] == 2
+    log = records.read_log()
+    assert log.problem is None and [e["n"] for e in log.entries] == [0, 1]
