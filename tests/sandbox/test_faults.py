@@ -16,11 +16,11 @@ from platform_cli.sandbox.faults import FaultInjection, parse_rate
 S3_AUTH = "AWS4-HMAC-SHA256 Credential=testing/20261206/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=x"
 
 
-def _call(app, method: str, auth: str = S3_AUTH) -> tuple[str, bytes]:
+def _call(app, method: str, auth: str = S3_AUTH, path: str = "/bucket/key") -> tuple[str, bytes]:
     seen: dict[str, str] = {}
     environ = {
         "REQUEST_METHOD": method,
-        "PATH_INFO": "/bucket/key",
+        "PATH_INFO": path,
         "HTTP_AUTHORIZATION": auth,
         "wsgi.input": io.BytesIO(),
     }
@@ -44,6 +44,11 @@ def test_a_write_can_fail_after_it_was_stored_and_a_read_before_it_is_served():
     status, body = _call(always, "GET")
     assert status == "503 Slow Down" and b"<Code>SlowDown</Code>" in body and stored == []
     assert _call(always, "GET", auth="")[0] == "200 OK"  # unsigned calls (health, OIDC) never fail
+    stored.clear()
+    # Terraform's lock file and bucket-level writes fail only before they are served.
+    assert {_call(always, "PUT", path="/bucket/env/prod.tfstate.tflock")[0] for _ in range(10)} == {"503 Slow Down"}
+    assert {_call(always, "PUT", path="/bucket")[0] for _ in range(10)} == {"503 Slow Down"}
+    assert stored == []
 
 
 @pytest.mark.parametrize("value", ["lots", "0.9", "-0.1"])
