@@ -1,6 +1,7 @@
-"""deploy.yml's apply job for a Fargate environment as the role it assumes: the environment's apply role builds
-the network, load balancer, cluster and service from nothing, rolls out an image, verifies and finds no drift;
-and it may not touch another environment's resources."""
+"""deploy.yml's apply job as the role it assumes, on both compute targets: the environment's apply role builds
+its environment from nothing (for Fargate the network, load balancer, cluster and service; for App Runner the
+service and its roles), rolls out an image, verifies and finds no drift; and it may not touch another
+environment's resources or make a role outside the workload boundary."""
 
 from __future__ import annotations
 
@@ -14,23 +15,32 @@ from platform_cli.sandbox.images import push_placeholder_image
 pytestmark = [pytest.mark.real, pytest.mark.xdist_group("bootstrap-roles")]
 
 
-def test_the_fargate_apply_role_deploys_its_environment_from_nothing(account):
-    role = account.apply_role("fargate")
+def _deploy_from_nothing(account, env: str) -> None:
+    """deploy.yml's jobs for `env`, as its apply role: foundation, image pushed, service, verify, drift."""
+    role = account.apply_role(env)
 
     def must(*args: str, codes: tuple[int, ...] = (0,)) -> str:
         result = account.run(*args, credentials=role)
         assert result.exit_code in codes, f"{' '.join(args)} exited {result.exit_code}:\n{result.output[-4000:]}"
         return result.stdout
 
-    must("plan", "fargate", codes=(2,))
-    must("apply", "fargate")
-    outputs = json.loads(must("output", "fargate", "--json"))
+    must("plan", env, codes=(2,))
+    must("apply", env)
+    outputs = json.loads(must("output", env, "--json"))
     # deploy.yml's publish job pushes the image with the same role.
     digest = push_placeholder_image(outputs["repository_name"], "v1", ecr_client=account.client("ecr", role))
-    must("plan", "fargate", "--image", digest, codes=(2,))
-    must("apply", "fargate")
-    assert "checks passed" in must("verify", "fargate")
-    must("drift", "fargate")
+    must("plan", env, "--image", digest, codes=(2,))
+    must("apply", env)
+    assert "checks passed" in must("verify", env)
+    must("drift", env)
+
+
+def test_the_fargate_apply_role_deploys_its_environment_from_nothing(account):
+    _deploy_from_nothing(account, "fargate")
+
+
+def test_the_app_runner_apply_role_deploys_its_environment_from_nothing(account):
+    _deploy_from_nothing(account, "staging")
 
 
 def test_an_apply_role_cannot_create_another_environments_resources(account):

@@ -40,7 +40,7 @@ def test_the_state_bucket_keeps_the_log_append_only_even_for_the_apply_role(acco
     write that could replace a log entry."""
     bucket = account.outputs["state_bucket_name"]["value"]
     sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": account.outputs["state_kms_key_arn"]["value"]}
-    log = f"{account.project}/staging.tfstate.platformctl/log"
+    log = f"{account.project}/scratch.tfstate.platformctl/log"  # no environment reads this log
     s3 = account.client("s3", account.apply_role("staging"))
     s3.put_object(Bucket=bucket, Key=f"{log}/000001-approval-a1.json", Body=b"{}", IfNoneMatch="*", **sse)
     entry = f"{log}/000001-approval-a1.json"
