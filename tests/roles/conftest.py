@@ -23,9 +23,9 @@ import pytest
 from click.testing import CliRunner, Result
 from moto.core import DEFAULT_ACCOUNT_ID
 from support.deployment import copy_repository
+from support.terraform_root import apply_root
 
 from platform_cli.cli import cli
-from platform_cli.core.tfconfig import init_lock
 from platform_cli.sandbox import manager
 from platform_cli.sandbox.oidc.claims import WorkflowRun
 from platform_cli.sandbox.oidc.client import request_token
@@ -75,16 +75,16 @@ class Account:
 
     def plan_role(self) -> dict[str, str]:
         """plan.yml's plan job on a pull request."""
-        return self.role(self.outputs["plan_role_arn"]["value"], WorkflowRun(REPOSITORY, pull_request=7))
+        return self.role(self.outputs["plan_role_arn"], WorkflowRun(REPOSITORY, pull_request=7))
 
     def apply_role(self, env: str) -> dict[str, str]:
         """deploy.yml's apply job for `env`, in the GitHub environment bootstrap names for it."""
-        arn = self.outputs["apply_role_arns"]["value"][env]
+        arn = self.outputs["apply_role_arns"][env]
         return self.role(arn, WorkflowRun(REPOSITORY, environment=ENVIRONMENTS[env]))
 
     def promote_role(self, env: str) -> dict[str, str]:
         """deploy.yml's promote job into `env`, in the GitHub environment its promotion names."""
-        arn = self.outputs["promote_role_arns"]["value"][env]
+        arn = self.outputs["promote_role_arns"][env]
         return self.role(arn, WorkflowRun(REPOSITORY, environment="prod-promote"))
 
     def run(self, *args: str, credentials: dict[str, str]) -> Result:
@@ -105,7 +105,7 @@ class Account:
     def state_objects(self) -> dict[str, list[str]]:
         """The state bucket as root sees it: the keys there now, and every version of a key that is not a lock."""
         s3 = self.client("s3")
-        bucket = self.outputs["state_bucket_name"]["value"]
+        bucket = self.outputs["state_bucket_name"]
         current = [
             o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket) for o in p.get("Contents", [])
         ]
@@ -135,22 +135,7 @@ def _bootstrap(info: manager.SandboxInfo, base: Path, project: str, env: dict[st
         )
     )
 
-    def terraform(*args: str) -> str:
-        proc = subprocess.run(
-            ["terraform", *args, "-no-color"],
-            cwd=stack,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TERRAFORM_TIMEOUT_SECONDS,
-        )
-        assert proc.returncode == 0, f"terraform {args[0]}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-        return proc.stdout
-
-    with init_lock():
-        terraform("init", "-input=false")
-    terraform("apply", "-auto-approve", "-input=false")
-    return json.loads(terraform("output", "-json"))
+    return apply_root(stack, env, timeout=TERRAFORM_TIMEOUT_SECONDS)
 
 
 def _point_environments_at(root: Path, bucket: str) -> None:
@@ -185,7 +170,7 @@ def account(tmp_path_factory, terraform_env) -> Iterator[Account]:
         outputs = _bootstrap(info, base / "bootstrap", project, root_env)
         root = base / "repo"
         copy_repository(root, project)
-        _point_environments_at(root, outputs["state_bucket_name"]["value"])
+        _point_environments_at(root, outputs["state_bucket_name"])
         yield Account(
             info=info,
             project=project,

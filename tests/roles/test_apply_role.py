@@ -65,7 +65,7 @@ def test_an_apply_role_creates_roles_only_inside_the_workload_boundary(account):
     with pytest.raises(ClientError) as unbounded:
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
     assert unbounded.value.response["Error"]["Code"] == "AccessDenied"
-    boundary = account.outputs["workload_boundary_arns"]["value"]["fargate"]
+    boundary = account.outputs["workload_boundary_arns"]["fargate"]
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)
     admin = "arn:aws:iam::aws:policy/AdministratorAccess"
     for call in (

@@ -16,8 +16,8 @@ def _refused(call) -> str:
 
 
 def test_the_promote_role_writes_requests_and_nothing_else_in_the_log(account):
-    bucket = account.outputs["state_bucket_name"]["value"]
-    sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": account.outputs["state_kms_key_arn"]["value"]}
+    bucket = account.outputs["state_bucket_name"]
+    sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": account.outputs["state_kms_key_arn"]}
     log = f"{account.project}/prod.tfstate.platformctl/log"
     account.client("s3").put_object(
         Bucket=bucket, Key=f"{log}/000001-request-seed.json", Body=b"{}", IfNoneMatch="*", **sse
@@ -38,8 +38,8 @@ def test_the_promote_role_writes_requests_and_nothing_else_in_the_log(account):
 def test_the_state_bucket_keeps_the_log_append_only_even_for_the_apply_role(account):
     """The apply role may write anything in its state bucket; the bucket policy still refuses it a delete or a
     write that could replace a log entry."""
-    bucket = account.outputs["state_bucket_name"]["value"]
-    sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": account.outputs["state_kms_key_arn"]["value"]}
+    bucket = account.outputs["state_bucket_name"]
+    sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": account.outputs["state_kms_key_arn"]}
     log = f"{account.project}/scratch.tfstate.platformctl/log"  # no environment reads this log
     s3 = account.client("s3", account.apply_role("staging"))
     s3.put_object(Bucket=bucket, Key=f"{log}/000001-approval-a1.json", Body=b"{}", IfNoneMatch="*", **sse)

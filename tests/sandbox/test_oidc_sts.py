@@ -21,8 +21,8 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
+from support.terraform_root import apply_root
 
-from platform_cli.core.tfconfig import init_lock
 from platform_cli.sandbox.oidc.claims import WorkflowRun
 from platform_cli.sandbox.oidc.client import request_token
 
@@ -76,22 +76,7 @@ def trust(sandbox, terraform_env, tmp_path_factory) -> dict[str, str]:
     shutil.copytree(FIXTURE, root)
     env = terraform_env({**sandbox.env, **_account_credentials(sandbox, TRUST_ACCOUNT)})
 
-    def terraform(*args: str) -> str:
-        proc = subprocess.run(
-            ["terraform", *args, "-no-color"],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TERRAFORM_TIMEOUT_SECONDS,
-        )
-        assert proc.returncode == 0, f"terraform {args[0]}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-        return proc.stdout
-
-    with init_lock():
-        terraform("init", "-input=false")
-    terraform("apply", "-auto-approve", "-input=false")
-    outputs = {name: o["value"] for name, o in json.loads(terraform("output", "-json")).items()}
+    outputs = apply_root(root, env, timeout=TERRAFORM_TIMEOUT_SECONDS)
     assert outputs["oidc_provider_arn"].startswith(f"arn:aws:iam::{TRUST_ACCOUNT}:oidc-provider/")
     return outputs
 
