@@ -262,6 +262,7 @@ def test_github_oidc_roles_trust_only_the_repository_and_environment(applied, aw
     ) == [
         "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/lock.json",
         "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/log/*-request-*.json",
+        "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/numbers/*",
         "arn:aws:s3:::mlplatform-apply-test-tfstate/*.platformctl/plans/*",
         "arn:aws:s3:::mlplatform-apply-test-tfstate/*.tflock",
     ]

@@ -238,16 +238,17 @@ resource "aws_iam_role" "promote" {
 data "aws_iam_policy_document" "records_write" {
   source_policy_documents = [data.aws_iam_policy_document.state_read.json]
 
-  # platformctl's records live under <state key>.platformctl/ (log/<seq>-<kind>-<id>.json, plans/, lock.json).
-  # A promotion writes its request (the plan bytes and the log entry, each only as a new object) and holds the
-  # lock meanwhile; it can neither approve (an approval is a log entry of another kind) nor delete or overwrite
-  # any entry.
+  # platformctl's records live under <state key>.platformctl/ (log/<seq>-<kind>-<id>.json, numbers/, plans/,
+  # lock.json). A promotion writes its request (the plan bytes, the log entry and the claim of its number, each
+  # only as a new object) and holds the lock meanwhile; it can neither approve (an approval is a log entry of
+  # another kind) nor delete or overwrite any entry.
   statement {
     sid     = "WriteRequests"
     effect  = "Allow"
     actions = ["s3:PutObject"]
     resources = [
       "${var.state_bucket_arn}/*.platformctl/log/*-request-*.json",
+      "${var.state_bucket_arn}/*.platformctl/numbers/*",
       "${var.state_bucket_arn}/*.platformctl/plans/*",
     ]
 

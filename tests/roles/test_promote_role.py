@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from platform_cli.core.aws import AwsTarget
+from platform_cli.core.records import EnvRecords, RecordError
+
 pytestmark = [pytest.mark.real, pytest.mark.xdist_group("bootstrap-roles")]
 
 
@@ -47,3 +50,21 @@ def test_the_state_bucket_keeps_the_log_append_only_even_for_the_apply_role(acco
     assert _refused(lambda: s3.put_object(Bucket=bucket, Key=entry, Body=b'{"forged": 1}', **sse)) == "AccessDenied"
     assert _refused(lambda: s3.delete_object(Bucket=bucket, Key=entry)) == "AccessDenied"
     assert account.client("s3").get_object(Bucket=bucket, Key=entry)["Body"].read() == b"{}"
+
+
+def test_the_promote_role_writes_a_request_through_platformctls_own_records_code(account):
+    """What `promote` does in the target's log, run as the promote role: lock, plan bytes, the request entry and
+    the claim of its number; an approval written the same way is AWS's AccessDenied, and nothing of it stays."""
+    creds = account.promote_role("prod")
+    target = AwsTarget(env={**creds, "AWS_ENDPOINT_URL": account.info.endpoint}, endpoint=account.info.endpoint)
+    records = EnvRecords(target, "eu-west-1", account.outputs["state_bucket_name"], f"{account.project}/flow.tfstate")
+    token = records.acquire("promote role", "promote staging -> prod")
+    try:
+        records.store_plan("r1", b"plan bytes", {"plan_sha256": "p"})
+        records.append("request", request_id="r1", plan_sha256="p")
+        with pytest.raises(RecordError, match="AccessDenied"):
+            records.append("approval", request_id="r1", plan_sha256="p")
+    finally:
+        records.release(token)
+    log = records.read_log()
+    assert log.problem is None and [e["kind"] for e in log.entries] == ["request"]

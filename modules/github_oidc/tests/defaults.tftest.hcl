@@ -148,7 +148,7 @@ run "promote_role_trusts_its_environment_and_cannot_write_state" {
         for a in s.actions : !contains(["s3:PutObject", "s3:DeleteObject"], a) || contains([
           toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.tflock"]),
           toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/lock.json"]),
-          toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/log/*-request-*.json", "arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/plans/*"]),
+          toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/log/*-request-*.json", "arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/numbers/*", "arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/plans/*"]),
         ], s.resources)
       ]
     ]))
@@ -158,7 +158,7 @@ run "promote_role_trusts_its_environment_and_cannot_write_state" {
   assert {
     condition = alltrue([
       for s in data.aws_iam_policy_document.records_write.statement :
-      length(s.condition) > 0 if anytrue([for r in s.resources : strcontains(r, ".platformctl/log/") || strcontains(r, ".platformctl/plans/")])
+      length(s.condition) > 0 if anytrue([for r in s.resources : strcontains(r, ".platformctl/log/") || strcontains(r, ".platformctl/numbers/") || strcontains(r, ".platformctl/plans/")])
     ])
     error_message = "A promote role writes requests and plans only as new objects (If-None-Match), never over an existing one."
   }
