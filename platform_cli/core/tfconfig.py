@@ -89,6 +89,10 @@ def _has_providers(directory: Path) -> bool:
 def _render(cache_dir: Path, mirror: Path | None) -> str:
     lines = [f'plugin_cache_dir = "{cache_dir}"']
     if mirror:
+        # Without this, every init of a root with no lock entry yet (a module's `terraform test`, a fresh clone)
+        # re-installs the cached provider (remove, then re-link), and a plan running meanwhile elsewhere finds no
+        # provider. From a mirror the lock records the same single h1 hash either way, so nothing is given up.
+        lines += ["plugin_cache_may_break_dependency_lock_file = true"]
         lines += [
             "provider_installation {",
             "  filesystem_mirror {",

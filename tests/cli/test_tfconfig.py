@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from platform_cli.core import tfconfig
 from platform_cli.core.paths import Paths
@@ -53,3 +57,27 @@ def test_module_entry_point_prints_the_config_path_for_the_makefile(tmp_path):
     )
     assert out.stdout.strip() == str(tmp_path / "w" / "terraform.rc")
     assert Path(out.stdout.strip()).is_file()
+
+
+@pytest.mark.real
+@pytest.mark.skipif(not Path("/opt/tf-plugins/registry.terraform.io/hashicorp/aws").is_dir(), reason="needs the mirror")
+def test_an_init_without_a_lock_file_leaves_the_cached_provider_in_place(tmp_path, monkeypatch):
+    """A plan elsewhere reads the cache through a link; an init that re-installed the entry would pull it away."""
+    monkeypatch.setattr(tfconfig, "known_mirror_locations", lambda: [Path("/opt/tf-plugins")])
+    source = tfconfig.resolve(_paths(tmp_path), environ={})
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), **source.env()}
+    entry = tmp_path / "work" / "plugin-cache" / "registry.terraform.io" / "hashicorp" / "aws"
+    identities = []
+    for name in ("first", "second"):
+        time.sleep(0.05)  # a re-created link would show a later mtime
+        root = tmp_path / name
+        root.mkdir()
+        (root / "main.tf").write_text(
+            'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n'
+        )
+        subprocess.run(
+            ["terraform", "init", "-input=false", "-no-color"], cwd=root, env=env, check=True, capture_output=True
+        )
+        (platform_dir,) = entry.glob("*/linux_amd64")
+        identities.append((platform_dir.lstat().st_ino, platform_dir.lstat().st_mtime_ns))
+    assert identities[0] == identities[1]

@@ -45,8 +45,17 @@ class Deployment:
 
     def must(self, *args: str, codes: tuple[int, ...] = (0,), person: dict[str, str] | None = None) -> Result:
         result = self.run(*args, person=person)
-        assert result.exit_code in codes, f"{' '.join(args)} exited {result.exit_code}:\n{result.output}"
+        assert result.exit_code in codes, (
+            f"{' '.join(args)} exited {result.exit_code}:\n{result.output}\n{self.server_log_tail()}"
+        )
         return result
+
+    def server_log_tail(self, lines: int = 40) -> str:
+        """The sandbox's own log around a failure (retried requests, server-side tracebacks), for CI's output."""
+        log = Path(self.sandbox.info.state_dir) / "server.log"  # type: ignore[attr-defined]
+        if not log.is_file():
+            return ""
+        return "sandbox server.log (tail):\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
     def spawn(self, *args: str, person: dict[str, str] | None = None) -> subprocess.Popen:
         """platformctl as a subprocess (several at once); stdout and stderr merged."""
