@@ -158,6 +158,7 @@ module "ecs_service" {
   health_check_unhealthy_threshold  = var.service.health_check_unhealthy_threshold
   health_check_grace_period_seconds = var.ecs_fargate.health_check_grace_period_seconds
   wait_for_steady_state             = var.ecs_fargate.wait_for_steady_state
+  deployment_alarm_names            = module.monitoring.deployment_alarm_names
 
   autoscaling_min_size            = var.service.min_instances
   autoscaling_max_size            = var.service.max_instances

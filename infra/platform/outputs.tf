@@ -56,6 +56,11 @@ output "cluster_name" {
   value       = one(module.ecs_service[*].cluster_name)
 }
 
+output "task_definition_arn" {
+  description = "The task definition revision this apply gave the ECS service (ecs_fargate; null for apprunner): platformctl compares it with what the service runs to notice an ECS rollback."
+  value       = one(module.ecs_service[*].task_definition_arn)
+}
+
 output "log_group_name" {
   description = "CloudWatch log group with the container logs (ecs_fargate), else null."
   value       = one(module.ecs_service[*].log_group_name)
@@ -136,6 +141,11 @@ output "alert_topic_arn" {
 output "alarm_names" {
   description = "Names of the service's CloudWatch alarms (empty while no image is deployed)."
   value       = module.monitoring.alarm_names
+}
+
+output "model_alarm_names" {
+  description = "The model alarms among alarm_names (empty without model_guardrails and a model baseline)."
+  value       = module.monitoring.model_alarm_names
 }
 
 output "dashboard_name" {

@@ -530,6 +530,16 @@ resource "aws_ecs_service" "this" {
     rollback = true
   }
 
+  # ECS stops a bad release itself (5xx, model alarms): the rollback does not wait for platformctl.
+  dynamic "alarms" {
+    for_each = length(var.deployment_alarm_names) > 0 ? [1] : []
+    content {
+      alarm_names = var.deployment_alarm_names
+      enable      = true
+      rollback    = true
+    }
+  }
+
   network_configuration {
     subnets          = var.task_subnet_ids
     security_groups  = [aws_security_group.tasks.id]

@@ -117,3 +117,8 @@ output "alb_log_bucket_name" {
   description = "Name of the S3 bucket receiving the load balancer's access logs."
   value       = module.log_bucket.bucket_name
 }
+
+output "deployment_alarm_names" {
+  description = "The alarms the service's deployments watch, with rollback (empty: none)."
+  value       = try(tolist(one(aws_ecs_service.this.alarms).alarm_names), [])
+}

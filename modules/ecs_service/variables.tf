@@ -194,6 +194,12 @@ variable "health_check_grace_period_seconds" {
   }
 }
 
+variable "deployment_alarm_names" {
+  description = "CloudWatch alarms ECS watches during a deployment and its bake time (deploymentConfiguration.alarms): one going to ALARM fails the deployment and ECS rolls back to the last completed one. Empty: no deployment alarms (the circuit breaker still guards task starts)."
+  type        = list(string)
+  default     = []
+}
+
 variable "wait_for_steady_state" {
   description = "Whether an apply waits until the new tasks are running and healthy (a failed deployment then fails the apply after the circuit breaker rolls it back)."
   type        = bool

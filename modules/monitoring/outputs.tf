@@ -13,6 +13,16 @@ output "alarm_names" {
   value       = concat([for a in aws_cloudwatch_metric_alarm.this : a.alarm_name], aws_cloudwatch_metric_alarm.running_tasks[*].alarm_name, [for a in aws_cloudwatch_metric_alarm.model : a.alarm_name])
 }
 
+output "model_alarm_names" {
+  description = "Names of the model alarms alone (empty without model_alarms): `promote` refuses a release that fired one while it was watched."
+  value       = [for a in aws_cloudwatch_metric_alarm.model : a.alarm_name]
+}
+
+output "deployment_alarm_names" {
+  description = "The alarms that say a release is bad rather than the load high: the 5xx alarms and the model alarms. ecs_fargate hands them to the service's deployment alarms. Built from names alone (not the alarm resources), so the service may depend on it while the alarms depend on the service."
+  value       = [for key in concat(var.create_service_alarms ? (local.apprunner ? ["5xx"] : ["5xx", "alb-5xx"]) : [], keys(local.model_alarms)) : "${var.name}-${key}"]
+}
+
 output "alarm_arns" {
   description = "ARNs of the service alarms, keyed by alarm short name: 5xx, latency-p99, cpu, memory, active-instances (apprunner); 5xx, alb-5xx, latency-p99, unhealthy-hosts, cpu, memory, running-tasks (ecs_fargate)."
   value       = merge({ for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }, { for a in aws_cloudwatch_metric_alarm.running_tasks : "running-tasks" => a.arn })

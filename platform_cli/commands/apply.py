@@ -65,14 +65,24 @@ def apply(
 
 def _watch(app: AppContext, stack, me, seconds: int) -> None:
     app.console.info(f"{stack.name}: watching the alarms for {seconds}s")
-    firing = deploy.watch_alarms(stack, seconds)
+    firing = deploy.watch(stack, seconds)
     if not firing:
         app.console.print(f"{stack.name}: no alarm fired in {seconds}s", "green")
         return
-    reason = f"alarm(s) fired after apply: {', '.join(firing)}"
-    planned = deploy.rollback(stack, me, reason=reason)
+    reason = "alarm(s) fired after apply: " + ", ".join(
+        f"{a['alarm']}{' (model)' if a['model'] else ''}" for a in firing
+    )
+    try:
+        planned = deploy.rollback(stack, me, reason=reason)
+    except Refused as exc:  # say what fired, not only why there is no rollback
+        raise Refused(f"{stack.name}: {reason}; no rollback: {exc.message}", hint=exc.hint) from None
     if not stack.settings.auto_rollback:
-        request = planned.request["request_id"] if planned.request else "?"
+        if planned.request is None:  # an unprotected environment: the rollback plan is saved, ready to apply
+            raise Refused(
+                f"{stack.name}: {reason}; a rollback plan to the release before is saved",
+                hint=f"apply it (`platformctl apply {stack.name}`), or set auto_rollback: true in env.yaml",
+            )
+        request = planned.request["request_id"]
         raise Refused(
             f"{stack.name}: {reason}; rollback request {request} is waiting for approval",
             hint=f"approve it (`platformctl approve {stack.name} {request}`) then apply, or set "

@@ -27,6 +27,11 @@ def _what(entry: dict) -> str:
         return f"{entry['from_release_id']} -> {entry['to_release_id']}: {entry['reason']}"
     if kind == "apply-start":
         return "approved by " + ", ".join(entry.get("approvers") or ["(not required)"])
+    if kind == "watch":
+        firing = entry.get("firing") or []
+        if not firing:
+            return f"watched {entry['seconds']}s: no alarm"
+        return "ALARM: " + ", ".join(f"{a['alarm']}{' (model)' if a.get('model') else ''} at {a['at']}" for a in firing)
     return ""
 
 

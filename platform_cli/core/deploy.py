@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import promotion
+from . import ecs_rollout, promotion
 from .artifact_copy import copy_model, model_sha256
 from .baseline import copy_baseline
 from .errors import NoPlan, PlatformError, Refused
 from .promotion import Requester, records_for
 from .provenance import sha256_bytes
-from .records import EnvRecords
+from .records import EnvRecords, now
 from .registry_copy import copy_image, resolve_image
 from .release import ImageRef, Release, parse_model_spec
 from .saved_plan import PlanRecord
@@ -205,14 +205,21 @@ def apply(
                 detail=exc.one_line() if isinstance(exc, PlatformError) else type(exc).__name__,
             )
             raise
+        undone = ecs_rollout.rolled_back(stack.target, settings.region, stack.outputs())
         records.append(
             "apply-outcome",
             request_id=request_key,
             plan_sha256=record.plan_sha256,
             release_id=release.id,
-            outcome="applied",
+            outcome="rolled-back" if undone else "applied",
             start=start["id"],
+            **({"detail": f"ECS rolled the deployment back: {undone}"} if undone else {}),
         )
+        if undone:
+            raise PlatformError(
+                f"{stack.name}: ECS rolled the deployment back: {undone}",
+                hint=f"{release.describe()} is not running; `platformctl history {stack.name}` records it",
+            )
     finally:
         records.release(token)
     # A protected environment is verified right away (promotion's last step); others by `platformctl verify`.
@@ -298,6 +305,13 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
         raise Refused(
             f"{release.describe()} failed verify in {source.name} ({', '.join(verified['failed_checks'])})",
             hint=f"fix {source.name} and verify again before promoting",
+        )
+    alarmed = promotion.model_alarm_while_watched(src_entries, release)
+    if alarmed is not None:
+        raise Refused(
+            f"{release.describe()} fired model alarm {alarmed['alarm']} at {alarmed['at']} while {source.name} "
+            "watched it, so it is not promoted",
+            hint=f"ship a release whose model passes the watch (`platformctl history {source.name}` shows it)",
         )
     dst_records = records_for(destination.target, destination.settings)
     token = dst_records.acquire(requester.label(), f"promote {source.name} -> {destination.name}")
@@ -418,18 +432,39 @@ def rollback(
     return Planned(record, request)
 
 
-def watch_alarms(
+def watch(
     stack: EnvStack, seconds: float, *, poll: float = WATCH_POLL_SECONDS, sleep: Callable[[float], None] = time.sleep
-) -> list[str]:
-    """The stack's alarms that went to ALARM within `seconds` after an apply (empty: all quiet)."""
-    names = stack.outputs().get("alarm_names") or []
+) -> list[dict[str, Any]]:
+    """Watch the stack's alarms for `seconds` after an apply and record what was seen as a `watch` entry of the
+    running release: the alarms that went to ALARM (name, when, CloudWatch's reason, whether it is a model alarm),
+    empty when all stayed quiet. `promote` reads these entries."""
+    outputs = stack.outputs()
+    since = now()
+    firing = _firing_alarms(stack, outputs.get("alarm_names") or [], seconds, poll=poll, sleep=sleep)
+    model_alarms = set(outputs.get("model_alarm_names") or [])
+    for alarm in firing:
+        alarm["model"] = alarm["alarm"] in model_alarms
+    release = Release.from_outputs(outputs)
+    records_for(stack.target, stack.settings).append(
+        "watch", release=release.as_dict(), release_id=release.id, since=since, seconds=seconds, firing=firing
+    )
+    return firing
+
+
+def _firing_alarms(
+    stack: EnvStack, names: list[str], seconds: float, *, poll: float, sleep: Callable[[float], None]
+) -> list[dict[str, Any]]:
     if not names:
         return []
     cloudwatch = stack.target.client("cloudwatch", stack.settings.region)
     deadline = time.monotonic() + seconds
     while True:
         firing = [
-            a["AlarmName"]
+            {
+                "alarm": a["AlarmName"],
+                "at": a["StateUpdatedTimestamp"].isoformat(timespec="seconds"),
+                "reason": a.get("StateReason", ""),
+            }
             for a in cloudwatch.describe_alarms(AlarmNames=list(names))["MetricAlarms"]
             if a["StateValue"] == "ALARM"
         ]

@@ -257,3 +257,14 @@ def verified_releases(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             by_release.pop(release_id, None)
             by_release[release_id] = {**entry, "release_id": release_id}
     return list(by_release.values())
+
+
+def model_alarm_while_watched(entries: list[dict[str, Any]], release: Release) -> dict[str, Any] | None:
+    """The first model alarm any watch of this release saw (a release that predicted nonsense once is not
+    trusted again), or None."""
+    for entry in _of_kind(entries, "watch"):
+        if release_id_of(entry) == release.id:
+            alarm = next((a for a in entry.get("firing") or [] if a.get("model")), None)
+            if alarm is not None:
+                return dict(alarm)
+    return None

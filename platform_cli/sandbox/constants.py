@@ -19,3 +19,4 @@ SANDBOX_STATE_BUCKET = "platformctl-sandbox-state"  # Terraform's S3 backend; cr
 APPRUNNER_DELAY_ENVVAR = "PLATFORMCTL_SANDBOX_APPRUNNER_DELAY"
 APPRUNNER_DEPRECATED_DELAY_ENVVAR = "PLATFORM_SANDBOX_APPRUNNER_DELAY"  # the old name; still read, with a warning
 ECS_DELAY_ENVVAR = "PLATFORMCTL_SANDBOX_ECS_DELAY"
+ECS_BAKE_ENVVAR = "PLATFORMCTL_SANDBOX_ECS_BAKE"  # seconds a deployment with deployment alarms bakes

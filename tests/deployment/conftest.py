@@ -21,12 +21,15 @@ from support.deployment import (
 )
 
 
-def deploy(sandbox, terraform_env, base: Path, *, with_prod: bool) -> Deployment:
+def deploy(
+    sandbox, terraform_env, base: Path, *, with_prod: bool, staging_settings: str = "", staging_policy: str = ""
+) -> Deployment:
     """staging deployed on an image; with_prod: prod's foundation too (asked for by alice, approved by bob),
-    applied beside staging's."""
+    applied beside staging's. staging_settings / staging_policy: lines added to staging's terraform.tfvars /
+    env.yaml in this copy."""
     root = base / "repo"
     project = "dep" + uuid.uuid4().hex[:6]
-    copy_repository(root, project)
+    copy_repository(root, project, staging_settings=staging_settings, staging_policy=staging_policy)
     env = {k: v for k, v in terraform_env({}).items()}
     env.update(PLATFORMCTL_SANDBOX_DIR=sandbox.info.state_dir, PLATFORMCTL_WORK_DIR=str(base / "work"), NO_COLOR="1")
     deployment = Deployment(root=root, work_dir=base / "work", env=env, sandbox=sandbox)
@@ -61,3 +64,28 @@ def staging(sandbox, terraform_env, tmp_path_factory) -> Deployment:
 def staging_and_prod(sandbox, terraform_env, tmp_path_factory) -> Deployment:
     """staging on an image and prod's foundation, for promotion."""
     return deploy(sandbox, terraform_env, tmp_path_factory.mktemp("promotion"), with_prod=True)
+
+
+# A pricing model's business rules; one evaluation period, so a test need not wait out three.
+GUARDRAILS = """
+model_guardrails = {
+  valid_min          = 50
+  valid_max          = 100000
+  band               = "quantiles"
+  evaluation_periods = 1
+  datapoints_to_alarm = 1
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def staging_with_guardrails(sandbox, terraform_env, tmp_path_factory) -> Deployment:
+    """staging with model guardrails and auto_rollback, for the model-alarm story (test_model_guardrails)."""
+    return deploy(
+        sandbox,
+        terraform_env,
+        tmp_path_factory.mktemp("model"),
+        with_prod=False,
+        staging_settings=GUARDRAILS,
+        staging_policy="auto_rollback: true\n",
+    )

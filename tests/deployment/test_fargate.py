@@ -151,6 +151,26 @@ def test_a_new_build_rolls_the_service_onto_a_new_task_definition(fargate):
     assert report["ok"], report
 
 
+def test_ecs_rolls_back_a_release_its_deployment_alarm_catches_and_the_log_says_so(fargate):
+    """The 5xx alarm is one of the service's deployment alarms: in ALARM during the bake, ECS goes back to the
+    last completed deployment by itself, and platformctl records the apply as rolled back, not applied."""
+    before = _service(fargate)
+    cloudwatch = fargate.client("cloudwatch")
+    alarm = next(name for name in fargate.outputs["alarm_names"] if name.endswith("-5xx") and "alb" not in name)
+    digest = fargate.push_image("build-3")
+    fargate.must("plan", ENV, "--image", digest, codes=(2,))
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: 5xx burst on the new tasks")
+    try:
+        applied = fargate.run("apply", ENV)
+    finally:
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test: over")
+    assert applied.exit_code == 1, applied.output
+    assert "ECS rolled the deployment back" in applied.output and alarm in applied.output
+    assert _service(fargate)["taskDefinition"] == before["taskDefinition"]
+    outcome = [e for e in fargate.history(ENV) if e["kind"] == "apply-outcome"][-1]
+    assert outcome["outcome"] == "rolled-back" and alarm in outcome["detail"]
+
+
 def test_destroy_leaves_nothing_behind(fargate):
     out = fargate.outputs
     fargate.must("destroy", ENV, "--yes")

@@ -88,14 +88,18 @@ class Deployment:
         return push_placeholder_image(self.outputs["repository_name"], tag, ecr_client=self.client("ecr"))
 
 
-def copy_repository(root: Path, project: str) -> None:
-    """infra/platform, modules and envs with a unique project name and state keys, committed to git."""
+def copy_repository(root: Path, project: str, *, staging_settings: str = "", staging_policy: str = "") -> None:
+    """infra/platform, modules and envs with a unique project name and state keys (and staging's extra settings and
+    policy lines), committed to git."""
     shutil.copytree(REPO / "infra" / "platform", root / "infra" / "platform", ignore=IGNORE)
     shutil.copytree(REPO / "modules", root / "modules", ignore=IGNORE)
     shutil.copytree(REPO / "envs", root / "envs")
     # prod rolls back on a firing alarm without a second approval (test_promotion proves it).
     prod_policy = root / "envs" / "prod" / "env.yaml"
     prod_policy.write_text(prod_policy.read_text() + "auto_rollback: true\n")
+    staging = root / "envs" / "staging"
+    (staging / "terraform.tfvars").write_text((staging / "terraform.tfvars").read_text() + staging_settings)
+    (staging / "env.yaml").write_text((staging / "env.yaml").read_text() + staging_policy)
     for env_dir in (root / "envs").iterdir():
         tfvars = env_dir / "terraform.tfvars"
         tfvars.write_text(tfvars.read_text() + f'\nproject = "{project}"\n')

@@ -244,6 +244,30 @@ run "fargate_deploy_by_digest" {
   }
 }
 
+# ECS stops a bad release itself: the 5xx and model alarms are the service's deployment alarms, with rollback.
+run "fargate_deployment_alarms_are_the_error_and_model_alarms" {
+  command = plan
+
+  variables {
+    compute          = "ecs_fargate"
+    service_image    = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    model_artifact   = { key = "models/m.json", version_id = "v1", sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" }
+    model_baseline   = { count = 100, mean = 10, stddev = 2, p01 = 5, p50 = 10, p99 = 15 }
+    model_guardrails = { valid_min = 0, valid_max = 100 }
+  }
+
+  assert {
+    condition = (
+      jsonencode(sort(module.ecs_service[0].deployment_alarm_names)) == jsonencode([
+        "mlplatform-staging-5xx", "mlplatform-staging-alb-5xx", "mlplatform-staging-model-invalid-input",
+        "mlplatform-staging-model-mean-high", "mlplatform-staging-model-mean-low", "mlplatform-staging-model-out-of-range",
+      ]) &&
+      alltrue([for name in module.ecs_service[0].deployment_alarm_names : contains(output.alarm_names, name)])
+    )
+    error_message = "The deployment alarms are the 5xx and model alarms, every one of them an alarm the stack creates."
+  }
+}
+
 run "fargate_in_existing_vpc" {
   command = plan
 

@@ -16,6 +16,11 @@ PLATFORMCTL_SANDBOX_ECS_DELAY seconds, no background threads):
   circuit breaker trips after three failed tasks (rolloutState FAILED), and with rollback the previous
   deployment becomes PRIMARY again (service back on its task definition); a first deployment stays FAILED with
   runningCount 0, as ECS leaves it;
+* with deployment alarms (deploymentConfiguration.alarms, enabled), a deployment whose tasks started bakes for
+  PLATFORMCTL_SANDBOX_ECS_BAKE seconds (the previous deployment scaled in but kept): an alarm of the list in ALARM
+  (CloudWatch's state, evaluated as services/cloudwatch.py does) fails it (rolloutState FAILED) and, with
+  rollback, the previous deployment serves again; the bake ending quietly completes it. The wording of the
+  failure reason and events is the sandbox's (ECS documents the behaviour, not the text);
 * CreateService keeps the parameters moto's response drops (healthCheckGracePeriodSeconds,
   deploymentConfiguration, enableExecuteCommand, ...), as UpdateService already did.
 """
@@ -33,28 +38,34 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from ..constants import ECS_DELAY_ENVVAR
+from ..constants import ECS_BAKE_ENVVAR, ECS_DELAY_ENVVAR
 from ..patching import install_once
 from .ecr import image_exists
 
 DEFAULT_DELAY_SECONDS = 0.5
+DEFAULT_BAKE_SECONDS = 2.0
 CIRCUIT_BREAKER_MIN_FAILURES = 3  # ECS: max(3, min(200, ceil(0.5 * desired))) failed tasks trip the breaker
 
 _LOCK = threading.RLock()
 
 
-def _settle_delay() -> float:
-    raw = os.environ.get(ECS_DELAY_ENVVAR)
+def _seconds_from_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
     if raw is None:
-        return DEFAULT_DELAY_SECONDS
+        return default
     try:
         return max(float(raw), 0.0)
     except ValueError:
-        print(
-            f"sandbox: {ECS_DELAY_ENVVAR}={raw!r} is not a number of seconds; using {DEFAULT_DELAY_SECONDS}",
-            file=sys.stderr,
-        )
-        return DEFAULT_DELAY_SECONDS
+        print(f"sandbox: {name}={raw!r} is not a number of seconds; using {default}", file=sys.stderr)
+        return default
+
+
+def _settle_delay() -> float:
+    return _seconds_from_env(ECS_DELAY_ENVVAR, DEFAULT_DELAY_SECONDS)
+
+
+def _bake_time() -> float:
+    return _seconds_from_env(ECS_BAKE_ENVVAR, DEFAULT_BAKE_SECONDS)
 
 
 def _now() -> datetime:
@@ -123,6 +134,18 @@ def _event(service: Any, message: str) -> None:
 
 def _circuit_breaker(service: Any) -> dict[str, Any]:
     return (getattr(service, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
+
+
+def _deployment_alarms(service: Any) -> dict[str, Any]:
+    alarms = (getattr(service, "deployment_configuration", None) or {}).get("alarms") or {}
+    return alarms if alarms.get("enable") and alarms.get("alarmNames") else {}
+
+
+def _alarms_in_alarm(service: Any, names: list[str]) -> list[str]:
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    cloudwatch = cloudwatch_backends[service.arn.split(":")[4]][service.region_name]
+    return [a.name for a in cloudwatch.get_alarms_by_alarm_names(names) if a.state_value == "ALARM"]
 
 
 def _new_deployment(service: Any, reason: str = "") -> dict[str, Any]:
@@ -342,7 +365,15 @@ def _settle_service(backend: Any, service: Any) -> None:
     if primary["status"] != "PRIMARY":
         return
     started = rollout.get(primary["id"], {}).get("started")
-    if primary["rolloutState"] == "IN_PROGRESS":
+    baking_until = rollout.get(primary["id"], {}).get("baking_until")
+    if primary["rolloutState"] == "IN_PROGRESS" and baking_until is not None:
+        alarms = _deployment_alarms(service)
+        firing = _alarms_in_alarm(service, alarms.get("alarmNames", [])) if alarms else []
+        if firing:
+            _fail_on_alarm(backend, service, primary, firing, rollback=bool(alarms.get("rollback")))
+        elif time.monotonic() >= baking_until:
+            _finish_deployment(backend, service, primary)
+    elif primary["rolloutState"] == "IN_PROGRESS":
         if started is None or time.monotonic() - started < _settle_delay():
             return
         missing = [image for image in _essential_images(backend, primary["taskDefinition"]) if not image_exists(image)]
@@ -380,7 +411,20 @@ def _complete_deployment(backend: Any, service: Any, primary: dict[str, Any]) ->
         _stop_and_deregister(backend, service, tasks, f"Scaling activity initiated by (deployment {primary['id']})")
         if tasks:
             _event(service, f"has stopped {len(tasks)} running tasks: {' '.join(f'(task {t.id})' for t in tasks)}.")
-        _rollout(service).pop(deployment["id"], None)
+    if _deployment_alarms(service) and any(d.get("rolloutState") == "COMPLETED" for d in old):
+        # Bake time: the old version is scaled in but kept, so an alarm can still send the service back to it.
+        _rollout(service)[primary["id"]]["baking_until"] = time.monotonic() + _bake_time()
+        primary["rolloutStateReason"] = f"ECS deployment {primary['id']} in progress: bake time."
+        primary["updatedAt"] = _now()
+        return
+    _finish_deployment(backend, service, primary)
+
+
+def _finish_deployment(backend: Any, service: Any, primary: dict[str, Any]) -> None:
+    for deployment in service.deployments:
+        if deployment is not primary:
+            _rollout(service).pop(deployment["id"], None)
+    _rollout(service).get(primary["id"], {}).pop("baking_until", None)
     service.deployments[:] = [primary]
     primary["rolloutState"] = "COMPLETED"
     primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
@@ -423,6 +467,30 @@ def _fail_deployment(backend: Any, service: Any, primary: dict[str, Any], image:
         _rollout(service).pop(primary["id"], None)
         _event(service, f"deployment circuit breaker: rolling back to deploymentId {previous['id']}.")
         _event(service, "has reached a steady state.")
+
+
+def _fail_on_alarm(backend: Any, service: Any, primary: dict[str, Any], firing: list[str], *, rollback: bool) -> None:
+    primary["rolloutState"] = "FAILED"
+    primary["rolloutStateReason"] = f"ECS deployment alarms: alarm(s) {', '.join(firing)} in ALARM state."
+    primary["updatedAt"] = _now()
+    _rollout(service).get(primary["id"], {}).pop("baking_until", None)
+    _event(service, f"deployment {primary['id']} deployment failed: alarm(s) detected: {', '.join(firing)}.")
+    previous = next((d for d in service.deployments[1:] if d.get("rolloutState") == "COMPLETED"), None)
+    if not rollback or previous is None:
+        service.deployments[:] = [primary]
+        return
+    tasks = _service_tasks(backend, service, primary["id"])
+    _stop_and_deregister(backend, service, tasks, f"Deployment failed: rolling back to (deployment {previous['id']})")
+    restarted = [_start_task(backend, service, previous, i) for i in range(previous["desiredCount"])]
+    service.deployments[:] = [previous]
+    previous["status"] = "PRIMARY"
+    previous["updatedAt"] = _now()
+    service.task_definition = previous["taskDefinition"]
+    _rollout(service).pop(primary["id"], None)
+    _event(service, f"deployment alarms: rolling back to deploymentId {previous['id']}.")
+    if restarted:
+        _event(service, f"has started {len(restarted)} tasks: {' '.join(f'(task {t.id})' for t in restarted)}.")
+    _event(service, "has reached a steady state.")
 
 
 def _settle(account: str, region: str) -> None:

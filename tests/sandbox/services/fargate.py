@@ -37,7 +37,9 @@ def register_task_definition(ecs, family: str, image: str) -> str:
     )["taskDefinition"]["taskDefinitionArn"]
 
 
-def create_service(sandbox, world, image: str, desired: int = 2) -> tuple[object, str, str]:
+def create_service(
+    sandbox, world, image: str, desired: int = 2, alarms: list[str] | None = None
+) -> tuple[object, str, str]:
     ecs = sandbox.client("ecs", REGION)
     name = f"svc-{uuid.uuid4().hex[:6]}"
     ecs.create_cluster(clusterName=name)
@@ -53,6 +55,7 @@ def create_service(sandbox, world, image: str, desired: int = 2) -> tuple[object
             "deploymentCircuitBreaker": {"enable": True, "rollback": True},
             "maximumPercent": 200,
             "minimumHealthyPercent": 100,
+            **({"alarms": {"alarmNames": alarms, "enable": True, "rollback": True}} if alarms else {}),
         },
         networkConfiguration={
             "awsvpcConfiguration": {

@@ -81,6 +81,48 @@ def test_a_bad_image_on_a_running_service_rolls_back_with_the_circuit_breaker(sa
     assert any("rolling back" in e["message"] for e in service["events"])
 
 
+def _alarm(sandbox, name: str) -> str:
+    sandbox.client("cloudwatch", REGION).put_metric_alarm(
+        AlarmName=name,
+        Namespace="Test",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+    )
+    return name
+
+
+def test_a_deployment_alarm_in_alarm_during_the_bake_rolls_the_service_back(sandbox, world):
+    alarm = _alarm(sandbox, f"errors-{uuid.uuid4().hex[:6]}")
+    ecs, name, good = create_service(sandbox, world, f"{world['uri']}:build-1", desired=1, alarms=[alarm])
+    wait(lambda: describe(ecs, name), steady)  # the first deployment has nothing to go back to: no bake
+    second = register_task_definition(ecs, name, f"{world['uri']}:build-1")
+    ecs.update_service(cluster=name, service=name, taskDefinition=second)
+    sandbox.client("cloudwatch", REGION).set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test")
+    service = wait(lambda: describe(ecs, name), lambda s: s["taskDefinition"] == good and steady(s))
+    assert service["runningCount"] == 1 and service["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert any(f"alarm(s) detected: {alarm}" in e["message"] for e in service["events"])
+    assert any("deployment alarms: rolling back" in e["message"] for e in service["events"])
+    running = ecs.list_tasks(cluster=name, desiredStatus="RUNNING")["taskArns"]
+    assert [t["taskDefinitionArn"] for t in ecs.describe_tasks(cluster=name, tasks=running)["tasks"]] == [good]
+
+
+def test_a_quiet_bake_completes_the_deployment(sandbox, world):
+    alarm = _alarm(sandbox, f"errors-{uuid.uuid4().hex[:6]}")
+    ecs, name, _ = create_service(sandbox, world, f"{world['uri']}:build-1", desired=1, alarms=[alarm])
+    wait(lambda: describe(ecs, name), steady)
+    second = register_task_definition(ecs, name, f"{world['uri']}:build-1")
+    ecs.update_service(cluster=name, service=name, taskDefinition=second)
+    baking = wait(lambda: describe(ecs, name), lambda s: "bake time" in s["deployments"][0]["rolloutStateReason"])
+    assert [d["status"] for d in baking["deployments"]] == ["PRIMARY", "ACTIVE"]  # the old one kept while baking
+    service = wait(lambda: describe(ecs, name), steady)
+    assert service["taskDefinition"] == second and service["deployments"][0]["rolloutState"] == "COMPLETED"
+
+
 def test_delete_stops_the_tasks_and_frees_the_targets(sandbox, world):
     ecs, name, _ = create_service(sandbox, world, f"{world['uri']}:build-1", desired=1)
     wait(lambda: describe(ecs, name), steady)
