@@ -78,6 +78,7 @@ def upload_model(bucket: str, key: str, path: Path, s3_client: Any = None) -> di
         # S3 recomputes the checksum and rejects the upload on a mismatch; GetObjectAttributes returns it later.
         ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
         Metadata={"sha256": digest.hexdigest()},
+        ServerSideEncryption="aws:kms",  # the artifact store's policy refuses an upload that does not ask for SSE-KMS
     )
     version_id = response.get("VersionId")
     if not version_id or version_id == "null":

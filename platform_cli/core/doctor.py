@@ -73,6 +73,7 @@ def run_checks(
         results.append(DoctorResult("aws identity", "FAIL", exc.one_line()))
         return results
     for env in envs:
+        results.append(_account_reach(env.name, env.account_id, ident, sandbox=aws.sandbox))
         bucket = aws.backend_overrides.get("bucket", env.state_bucket)
         try:
             aws.client("s3", env.region).head_bucket(Bucket=bucket)
@@ -87,3 +88,19 @@ def run_checks(
                 )
             )
     return results
+
+
+def _account_reach(name: str, account_id: str, ident: dict[str, str], *, sandbox: bool) -> DoctorResult:
+    """Whether the credentials in use act in the environment's account (every AWS call of platformctl for it does)."""
+    if sandbox:
+        return DoctorResult(
+            f"account {name}", "ok", f"the sandbox's account {ident['account']} stands in for {account_id}"
+        )
+    if ident["account"] == account_id:
+        return DoctorResult(f"account {name}", "ok", f"credentials reach {account_id}")
+    return DoctorResult(
+        f"account {name}",
+        "FAIL",
+        f"credentials are for account {ident['account']}, not {name}'s {account_id} "
+        f"(use credentials of {account_id}, e.g. its profile or a role there, to plan or apply {name})",
+    )

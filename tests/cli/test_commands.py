@@ -34,6 +34,16 @@ def test_doctor_reports_each_check_ok(project):
     assert "sandbox" in checks
 
 
+def test_doctor_says_per_environment_whether_the_credentials_reach_its_account(project):
+    project.write_env("prod", account="222222222222", protected=True, approvals=1)
+    result = project.invoke("doctor")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(x.startswith("ok   account staging: credentials reach ") for x in lines), result.stdout
+    prod = next(x for x in lines if "account prod" in x)
+    assert prod.startswith("FAIL account prod: credentials are for account ") and "not prod's 222222222222" in prod
+
+
 def test_doctor_says_what_to_do_when_the_backend_is_missing(project):
     backend = project.root / "envs/staging/backend.hcl"
     backend.write_text(backend.read_text().replace(STATE_BUCKET, "missing-bucket"))

@@ -32,7 +32,8 @@ MODEL_B = {"weights": [4.0, 1.5], "bias": 0.0}
 REQUESTS = [[10 + (i % 21), 1 + (i * 7) % 10] for i in range(120)]  # production-like, fixed
 HOLDOUT_A = [[10 + (i * 3) % 21, 1 + (i * 5) % 10] for i in range(200)]
 HOLDOUT_B = [[x * 100, y * 100] for x, y in HOLDOUT_A]  # B's own held-out data, in B's training units
-WATCH = "30s"
+QUIET_WATCH = "30s"  # release A's watch runs its whole window
+ALARM_WATCH = "300s"  # release B's ends at the first poll after its alarm fires, however slow the machine
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +61,10 @@ def _publish(dep, model: dict, holdout: list, tmp_path: Path) -> dict:
     return {**uploaded, "baseline": baseline["predictions"]}
 
 
-def _apply_watched_while_serving(dep, version: str) -> str:
+def _apply_watched_while_serving(dep, version: str, window: str) -> str:
     """plan the release, `apply --watch` it, and once the watch has begun let the service answer the requests."""
     dep.must("plan", ENV, "--image", dep.digest, "--model", f"{KEY}@{version}", codes=(2,))
-    proc = dep.spawn("apply", ENV, "--watch", WATCH)
+    proc = dep.spawn("apply", ENV, "--watch", window)
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)
     reader.start()
@@ -103,9 +104,9 @@ def _watches(dep) -> list[dict]:
 
 def test_release_a_runs_its_watch_with_no_alarm(dep, releases, tmp_path):
     releases["a"] = _publish(dep, MODEL_A, HOLDOUT_A, tmp_path)
-    out = _apply_watched_while_serving(dep, releases["a"]["version_id"])
+    out = _apply_watched_while_serving(dep, releases["a"]["version_id"], QUIET_WATCH)
     assert out.startswith("exit 0"), out
-    assert f"no alarm fired in {WATCH}" in out
+    assert f"no alarm fired in {QUIET_WATCH}" in out
     states = _model_alarms(dep)
     assert len(states) == 4 and set(states.values()) == {"OK"}, states  # evaluated on A's data, all quiet
     (watch,) = _watches(dep)
@@ -120,7 +121,7 @@ def test_release_b_looks_normal_on_its_own_baseline(dep, releases, tmp_path):
 
 
 def test_release_b_fires_its_model_alarm_and_staging_goes_back_to_a(dep, releases):
-    out = _apply_watched_while_serving(dep, releases["b"]["version_id"])
+    out = _apply_watched_while_serving(dep, releases["b"]["version_id"], ALARM_WATCH)
     assert out.startswith("exit 1"), out
     assert "model-mean-low (model)" in out and "rolled back to release" in out, out
     assert _deployed_model_version(dep) == releases["a"]["version_id"]
@@ -141,3 +142,20 @@ def test_promote_refuses_release_b_even_after_it_passed_verify(dep, releases):
     assert refused.exit_code != 0
     alarm = next(a for a in _watches(dep)[-1]["firing"] if a["model"])
     assert f"fired model alarm {alarm['alarm']} at {alarm['at']} while staging watched it" in refused.output
+
+
+def test_the_dashboard_row_shows_release_bs_mean_far_below_its_band(dep, tmp_path):
+    """The model row as the console would draw it (scripts/dashboard_row_svg.py), from the dashboard's own JSON and
+    B's datapoints: README's picture is this file."""
+    sys.path.insert(0, str(EXAMPLE_DIR.parents[1] / "scripts"))
+    import dashboard_row_svg
+
+    cloudwatch = dep.client("cloudwatch")
+    body = json.loads(cloudwatch.get_dashboard(DashboardName=dep.outputs["dashboard_name"])["DashboardBody"])
+    widget = dashboard_row_svg.model_widget(body)
+    points = dashboard_row_svg.datapoints(cloudwatch, widget, hours=3)
+    (band_low, band_high) = (a["value"] for a in widget["annotations"]["horizontal"])
+    assert points and all(value < band_low / 10 for _, value in points), (points, band_low)
+    picture = dashboard_row_svg.render(widget, points)
+    (tmp_path / "model-row.svg").write_text(picture)
+    assert 'fill="#d62728"' in picture and "band low" in picture and "band high" in picture

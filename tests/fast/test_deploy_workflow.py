@@ -264,7 +264,10 @@ def test_prod_is_approved_then_applied_in_the_production_environment(jobs: dict[
     assert approve["env"]["PLAN_SHA256"] == "${{ needs.promote.outputs.plan_sha256 }}"
     assert approve["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
     apply = _steps(prod)[_index(prod, r"platformctl apply prod")]
-    assert re.search(r'apply prod --request "\$REQUEST_ID" --plan-sha256 "\$PLAN_SHA256" --watch 10m', apply["run"])
+    assert re.search(
+        r'apply prod --request "\$REQUEST_ID" --plan-sha256 "\$PLAN_SHA256" \\\s+--watch "\$WATCH_WINDOW"', apply["run"]
+    )
+    assert apply["env"]["WATCH_WINDOW"] == "${{ vars.PROD_WATCH_WINDOW || '10m' }}"
     assert apply["env"]["PLAN_SHA256"] == "${{ needs.promote.outputs.plan_sha256 }}"
     assert _index(prod, r"platformctl approve prod") < _index(prod, r"platformctl apply prod")
 

@@ -9,7 +9,6 @@ explicit root_fallback is used and the step notes it.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import uuid
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from fakes.fake_github import REPOSITORY, TOKEN
 from moto.core import DEFAULT_ACCOUNT_ID
+from support.deployment import copy_tracked_files
 
 from harness import Event, WorkflowRun, first_available, sandbox_issuer, unsigned
 
@@ -27,12 +27,7 @@ PR = 7
 
 def copy_repository(root: Path, bucket: str, key: str) -> None:
     """This repository's tracked files (as the working tree has them), staging aimed at the sandbox, committed."""
-    tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, check=True).stdout
-    for name in filter(None, tracked.decode().split("\0")):
-        source = REPO / name
-        if source.is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
+    copy_tracked_files(root)
     staging = root / "envs" / "staging"
     policy = (staging / "env.yaml").read_text()
     (staging / "env.yaml").write_text(

@@ -21,6 +21,7 @@ from typing import Any
 import boto3
 import pytest
 from click.testing import CliRunner, Result
+from fakes.fake_github import REPOSITORY  # the repository bootstrap trusts is the one the fake GitHub serves
 from moto.core import DEFAULT_ACCOUNT_ID
 from support.deployment import copy_repository
 from support.terraform_root import apply_root
@@ -32,7 +33,6 @@ from platform_cli.sandbox.oidc.client import request_token
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
-REPOSITORY = "example-org/platform-kit"
 TERRAFORM_TIMEOUT_SECONDS = 600
 # The environments bootstrap serves here, each with the GitHub environment its apply jobs run in.
 ENVIRONMENTS = {"staging": "staging", "prod": "production", "fargate": "fargate"}
@@ -169,7 +169,7 @@ def account(tmp_path_factory, terraform_env) -> Iterator[Account]:
         root_env = terraform_env({**info.env, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION})
         outputs = _bootstrap(info, base / "bootstrap", project, root_env)
         root = base / "repo"
-        copy_repository(root, project)
+        copy_repository(root, project, whole=True)  # the workflows run from their YAML need the whole checkout
         _point_environments_at(root, outputs["state_bucket_name"])
         yield Account(
             info=info,

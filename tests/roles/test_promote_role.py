@@ -21,7 +21,7 @@ def _refused(call) -> str:
 def test_the_promote_role_writes_requests_and_nothing_else_in_the_log(account):
     bucket = account.outputs["state_bucket_name"]
     sse = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": account.outputs["state_kms_key_arn"]}
-    log = f"{account.project}/prod.tfstate.platformctl/log"
+    log = f"{account.project}/promote-scratch.tfstate.platformctl/log"  # no environment reads this log
     account.client("s3").put_object(
         Bucket=bucket, Key=f"{log}/000001-request-seed.json", Body=b"{}", IfNoneMatch="*", **sse
     )

@@ -75,9 +75,13 @@ class Deployment:
         return sorted((self.work_dir / "envs" / ENV / "logs").glob(f"*-{kind}.log"))
 
     def person(self, name: str) -> dict[str, str]:
-        """Keys of an IAM user made in the sandbox: `--sandbox` keeps them, so each person is who they say."""
+        """Keys of an IAM user made in the sandbox: `--sandbox` keeps them, so each person is who they say. An
+        engineer of the platform team, allowed everything in the account (what AdministratorAccess says, inline:
+        the plain sandbox loads no managed policies), as an enforcing sandbox evaluates it."""
         iam = self.client("iam")
         iam.create_user(UserName=name)
+        administrator = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        iam.put_user_policy(UserName=name, PolicyName="administrator", PolicyDocument=json.dumps(administrator))
         key = iam.create_access_key(UserName=name)["AccessKey"]
         return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
 
@@ -88,12 +92,26 @@ class Deployment:
         return push_placeholder_image(self.outputs["repository_name"], tag, ecr_client=self.client("ecr"))
 
 
-def copy_repository(root: Path, project: str, *, staging_settings: str = "", staging_policy: str = "") -> None:
-    """infra/platform, modules and envs with a unique project name and state keys (and staging's extra settings and
-    policy lines), committed to git."""
-    shutil.copytree(REPO / "infra" / "platform", root / "infra" / "platform", ignore=IGNORE)
-    shutil.copytree(REPO / "modules", root / "modules", ignore=IGNORE)
-    shutil.copytree(REPO / "envs", root / "envs")
+def copy_tracked_files(root: Path) -> None:
+    """Every file git tracks here, as the working tree has it: what a workflow's checkout gives its jobs."""
+    tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        if (REPO / name).is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, root / name)
+
+
+def copy_repository(
+    root: Path, project: str, *, whole: bool = False, staging_settings: str = "", staging_policy: str = ""
+) -> None:
+    """infra/platform, modules and envs (whole: every tracked file, for workflows run from their YAML) with a
+    unique project name and state keys (and staging's extra settings and policy lines), committed to git."""
+    if whole:
+        copy_tracked_files(root)
+    else:
+        shutil.copytree(REPO / "infra" / "platform", root / "infra" / "platform", ignore=IGNORE)
+        shutil.copytree(REPO / "modules", root / "modules", ignore=IGNORE)
+        shutil.copytree(REPO / "envs", root / "envs")
     # prod rolls back on a firing alarm without a second approval (test_promotion proves it).
     prod_policy = root / "envs" / "prod" / "env.yaml"
     prod_policy.write_text(prod_policy.read_text() + "auto_rollback: true\n")

@@ -486,6 +486,14 @@ class AppRunnerBackend(BaseBackend):
 
     def _require_running(self, service: Service, action: str) -> None:
         if service.status != "RUNNING":
+            busy = next((o for o in reversed(service.operations) if o.status == "IN_PROGRESS"), None)
+            if busy is not None:  # for whoever reads server.log: which operation is still running, since when
+                print(
+                    f"apprunner: {action} refused on {service.arn}: {busy.type} {busy.id} in progress since "
+                    f"{busy.started_at.isoformat()}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             raise InvalidStateException(
                 f"You can't {action} service {service.arn} while it's in the {service.status} state."
             )
