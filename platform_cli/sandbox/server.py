@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import sys
 import time
 from typing import Any
@@ -106,6 +107,27 @@ def create_state_bucket() -> None:
     backend.put_bucket_versioning(SANDBOX_STATE_BUCKET, "Enabled")
 
 
+LINGER_SECONDS = 2.0
+
+
+def _lingering_close(request: socket.socket) -> None:
+    """Close a connection the way servers that close after every answer must (Apache's "lingering close"):
+    werkzeug answers `Connection: close` and closes at once, and a socket closed with request bytes still unread
+    sends a TCP reset, which can reach the client before it has read the answer. The client then sees "connection
+    reset" for a request that was carried out, and its SDK retries it: the likely cause of a CreateService that
+    succeeded and was then answered "already exists" (server.log of a `make test` run). Here the answer is followed
+    by FIN, and the socket is drained until the client closes its side, so the answer arrives whole."""
+    try:
+        request.shutdown(socket.SHUT_WR)
+        request.settimeout(LINGER_SECONDS)
+        while request.recv(65536):
+            pass
+    except OSError:
+        pass
+    finally:
+        request.close()
+
+
 def serve(
     port: int, host: str = LOOPBACK, enforce_iam: str = "off", iam_log: str | None = None, faults: float = 0.0
 ) -> None:
@@ -120,6 +142,7 @@ def serve(
     except (OSError, SystemExit):  # werkzeug reports a taken port itself and exits 1; say it our way
         print(f"sandbox: cannot listen on {host}:{port}: address already in use", file=sys.stderr)
         sys.exit(EXIT_PORT_IN_USE)
+    server.shutdown_request = _lingering_close  # type: ignore[method-assign,assignment]
     create_state_bucket()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"sandbox: listening on http://{host}:{server.server_port}", flush=True)

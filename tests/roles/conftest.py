@@ -10,10 +10,13 @@ against the trust policy bootstrap wrote) and runs platformctl with those creden
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +105,40 @@ class Account:
         unset = {k: None for k in ("AWS_SESSION_TOKEN", "AWS_PROFILE") if k not in credentials}
         return CliRunner().invoke(cli, ["--no-color", "--root", str(self.root), *args], env={**env, **unset})
 
+    def must(self, *args: str, credentials: dict[str, str], codes: tuple[int, ...] = (0,)) -> str:
+        """platformctl as a subprocess (safe to run several at once, unlike `run`), as `credentials`' principal;
+        its stdout, after asserting its exit code."""
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+            **self.terraform_env,
+            **credentials,
+            "AWS_ENDPOINT_URL": self.info.endpoint,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "PLATFORMCTL_WORK_DIR": str(self.work_dir),
+            "NO_COLOR": "1",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "platform_cli", "--no-color", "--root", str(self.root), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TERRAFORM_TIMEOUT_SECONDS,
+        )
+        assert done.returncode in codes, (
+            f"{' '.join(args)} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+        return done.stdout
+
+    def prod_foundation(self) -> None:
+        """What a platform team does once before the first promotion: prod's foundation asked for with prod's apply
+        role, approved by the account's administrator (the sandbox's root), applied by prod's apply role."""
+        apply_role = self.apply_role("prod")
+        self.must("plan", "prod", "--request", credentials=apply_role, codes=(2,))
+        self.must("approve", "prod", credentials=dict(self.info.env))
+        self.must("apply", "prod", credentials=apply_role, codes=(0, 1))  # 1: verify finds no service yet
+
     def state_objects(self) -> dict[str, list[str]]:
         """The state bucket as root sees it: the keys there now, and every version of a key that is not a lock."""
         s3 = self.client("s3")
@@ -158,11 +195,10 @@ def _point_environments_at(root: Path, bucket: str) -> None:
     )
 
 
-# Session scope: every module here is in the xdist group "bootstrap-roles", so one worker runs them all against
-# one bootstrap (about a minute to apply).
-@pytest.fixture(scope="session")
-def account(tmp_path_factory, terraform_env) -> Iterator[Account]:
-    base = tmp_path_factory.mktemp("roles")
+@contextmanager
+def _enforcing_account(tmp_path_factory, terraform_env, name: str) -> Iterator[Account]:
+    """A new enforcing sandbox with bootstrap applied (about a minute) and a repository aimed at it."""
+    base = tmp_path_factory.mktemp(name)
     info = manager.start(manager.free_port(), state_dir=base / "sandbox", enforce_iam="hard")
     try:
         project = "rk" + uuid.uuid4().hex[:6]
@@ -181,3 +217,18 @@ def account(tmp_path_factory, terraform_env) -> Iterator[Account]:
         )
     finally:
         manager.stop(base / "sandbox")
+
+
+# Session scope: the modules that use `account` are in the xdist group "bootstrap-roles", so one worker runs them all
+# against one bootstrap; test_deploy_workflow.py (group "bootstrap-deploy") has an account of its own, so the two
+# chains run side by side.
+@pytest.fixture(scope="session")
+def account(tmp_path_factory, terraform_env) -> Iterator[Account]:
+    with _enforcing_account(tmp_path_factory, terraform_env, "roles") as made:
+        yield made
+
+
+@pytest.fixture(scope="session")
+def deploy_account(tmp_path_factory, terraform_env) -> Iterator[Account]:
+    with _enforcing_account(tmp_path_factory, terraform_env, "deploy") as made:
+        yield made

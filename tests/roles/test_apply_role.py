@@ -9,6 +9,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from support.side_by_side import side_by_side
 
 from platform_cli.sandbox.images import push_placeholder_image
 
@@ -18,29 +19,29 @@ pytestmark = [pytest.mark.real, pytest.mark.xdist_group("bootstrap-roles")]
 def _deploy_from_nothing(account, env: str) -> None:
     """deploy.yml's jobs for `env`, as its apply role: foundation, image pushed, service, verify, drift."""
     role = account.apply_role(env)
-
-    def must(*args: str, codes: tuple[int, ...] = (0,)) -> str:
-        result = account.run(*args, credentials=role)
-        assert result.exit_code in codes, f"{' '.join(args)} exited {result.exit_code}:\n{result.output[-4000:]}"
-        return result.stdout
-
-    must("plan", env, codes=(2,))
-    must("apply", env)
-    outputs = json.loads(must("output", env, "--json"))
+    account.must("plan", env, credentials=role, codes=(2,))
+    account.must("apply", env, credentials=role)
+    outputs = json.loads(account.must("output", env, "--json", credentials=role))
     # deploy.yml's publish job pushes the image with the same role.
     digest = push_placeholder_image(outputs["repository_name"], "v1", ecr_client=account.client("ecr", role))
-    must("plan", env, "--image", digest, codes=(2,))
-    must("apply", env)
-    assert "checks passed" in must("verify", env)
-    must("drift", env)
+    account.must("plan", env, "--image", digest, credentials=role, codes=(2,))
+    account.must("apply", env, credentials=role)
+    assert "checks passed" in account.must("verify", env, credentials=role)
+    account.must("drift", env, credentials=role)
 
 
-def test_the_fargate_apply_role_deploys_its_environment_from_nothing(account):
-    _deploy_from_nothing(account, "fargate")
+@pytest.fixture(scope="module")
+def from_nothing(account) -> dict[str, str]:
+    """Both compute targets deployed from nothing at once, each by its own apply role: the failures by environment."""
+    return side_by_side({env: lambda env=env: _deploy_from_nothing(account, env) for env in ("fargate", "staging")})
 
 
-def test_the_app_runner_apply_role_deploys_its_environment_from_nothing(account):
-    _deploy_from_nothing(account, "staging")
+def test_the_fargate_apply_role_deploys_its_environment_from_nothing(from_nothing):
+    assert "fargate" not in from_nothing, from_nothing.get("fargate")
+
+
+def test_the_app_runner_apply_role_deploys_its_environment_from_nothing(from_nothing):
+    assert "staging" not in from_nothing, from_nothing.get("staging")
 
 
 def test_an_apply_role_cannot_create_another_environments_resources(account):
