@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-from platform_cli.sandbox import manager
+from support.sandbox import Sandbox, started_sandbox
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,37 +33,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.real)
 
 
-@dataclass
-class Sandbox:
-    """A running sandbox: its endpoint, the env vars that target it, and its Terraform backend settings."""
-
-    info: manager.SandboxInfo
-    endpoint: str
-    env: dict[str, str]
-    state_bucket: str = manager.SANDBOX_STATE_BUCKET
-    backend_config: dict[str, str] = field(default_factory=manager.backend_config)
-
-    def client(self, service: str, region: str = manager.DEFAULT_REGION):
-        import boto3
-
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=region,
-            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
-        )
-
-
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    """One sandbox for the whole session, on a free port, with its state outside the repository."""
-    state_dir = tmp_path_factory.mktemp("sandbox-state")
-    info = manager.start(manager.free_port(), state_dir=state_dir)
-    try:
-        yield Sandbox(info=info, endpoint=info.endpoint, env=info.env)
-    finally:
-        manager.stop(state_dir)
+    """One sandbox for the whole session, on a free port, with its state outside the repository (tests/deployment
+    has its own, enforcing IAM)."""
+    with started_sandbox(tmp_path_factory, "sandbox-state") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

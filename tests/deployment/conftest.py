@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,16 @@ from support.deployment import (
     Deployment,
     copy_repository,
 )
+from support.sandbox import Sandbox, started_sandbox
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory) -> Iterator[Sandbox]:
+    """The deployment tier's own sandbox, enforcing IAM as AWS does: platformctl --sandbox acts as the account's
+    root, alice and bob as IAM users with an administrator's policy (support/deployment.py), every service role the
+    stack creates as its policies say."""
+    with started_sandbox(tmp_path_factory, "sandbox-enforcing", enforce_iam="hard") as running:
+        yield running
 
 
 def deploy(

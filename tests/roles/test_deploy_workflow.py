@@ -1,13 +1,14 @@
 """deploy.yml run from its own YAML (tests/support/workflow_run.py) in an enforcing sandbox with bootstrap applied,
 each job as the role it assumes: publish (build, push, model upload) and staging (plan, apply, verify) as staging's
 apply role, promote as prod's promote role, prod (approve by the fake GitHub's reviewer, apply, watch, verify) as
-prod's apply role. docker is the one stand-in (tests/harness/docker.py: this machine has no Docker engine). An
+prod's apply role. staging runs on App Runner and prod on ECS Fargate, so one run covers both compute targets. docker is the one stand-in (tests/harness/docker.py: this machine has no Docker engine). An
 account of its own (`deploy_account`), so this chain runs beside tests/roles' other one.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from fakes.fake_github import REPOSITORY
@@ -19,6 +20,19 @@ from support.workflow_run import assumed, run_workflow
 pytestmark = [pytest.mark.real, pytest.mark.xdist_group("bootstrap-deploy")]
 
 
+def _prod_on_fargate(account) -> None:
+    """prod on ECS Fargate, staging on App Runner: both compute targets in one run of deploy.yml (the layout of an
+    organisation whose newer prod account App Runner no longer accepts)."""
+    tfvars = account.root / "envs" / "prod" / "terraform.tfvars"
+    text = tfvars.read_text()
+    start = text.index("apprunner = {")
+    text = text[:start] + text[text.index("}", start) + 1 :]  # App Runner's settings: Fargate refuses them
+    text += '\ncompute = "ecs_fargate"\necs_fargate = {\n  alb_access_log_force_destroy = true\n}\n'
+    tfvars.write_text(text)
+    git = ["git", "-C", str(account.root), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "commit", "-qam", "prod on Fargate"], check=True)
+
+
 def _staging_foundation(account) -> None:
     """staging's registry and artifact store, which the publish job pushes and uploads to, by staging's apply role."""
     role = account.apply_role("staging")
@@ -28,6 +42,7 @@ def _staging_foundation(account) -> None:
 
 def test_deploy_yml_ships_staging_and_promotes_to_prod_each_job_as_its_role(deploy_account, fake_github, tmp_path):
     account = deploy_account
+    _prod_on_fargate(account)
     failed = side_by_side({"staging": lambda: _staging_foundation(account), "prod": account.prod_foundation})
     assert not failed, failed
     roles = {
@@ -60,7 +75,8 @@ def test_deploy_yml_ships_staging_and_promotes_to_prod_each_job_as_its_role(depl
     assert assumed(prod) == DEFAULT_ACCOUNT_ID and "no alarm fired in 5s" in prod.log
     apply_role = account.apply_role("prod")
     shipped = json.loads(account.must("output", "prod", "--json", credentials=apply_role))
-    assert shipped["service_image"].endswith(f"@{digest}") and shipped["model_artifact"]["key"] == model.split("@")[0]
+    assert shipped["compute"] == "ecs_fargate" and shipped["service_image"].endswith(f"@{digest}")
+    assert shipped["model_artifact"]["key"] == model.split("@")[0]
     entries = json.loads(account.must("history", "prod", "--json", credentials=apply_role))
     approval = next(e for e in entries if e["kind"] == "approval" and e["request_id"] == promote.outputs["request_id"])
     request = next(e for e in entries if e["kind"] == "request" and e["request_id"] == promote.outputs["request_id"])
