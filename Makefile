@@ -61,7 +61,7 @@ lint-workflows: install
 # The real tier (the fast tier already ran in test-fast). pytest exits 5 when it collects nothing: treat that as
 # a failure, the suite must never silently vanish.
 test-python: install
-	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/pytest -m real -n 4 --dist loadgroup --durations=15; rc=$$?; \
+	@export TF_CLI_CONFIG_FILE="$(TFRC)"; $(BIN)/pytest -m real -n 4 --dist loadgroup --no-loadscope-reorder --durations=15; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
 
 bench: install

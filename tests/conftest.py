@@ -27,10 +27,37 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real: needs the sandbox or a Terraform apply (marked automatically)")
 
 
+# The long chains of `make test` (xdist groups, minutes each), in the order workers should start them: pytest-xdist
+# hands the first unit of work to each worker in turn, a second one to each at once, then the next to whichever
+# worker finishes. So the four longest come first, one per worker, then one short test each, then the next three
+# chains (picked up by the first workers to finish), then everything else. `make test` runs with
+# --no-loadscope-reorder, which would otherwise put the groups with the most tests first, whatever their length.
+FIRST_CHAINS = ("bootstrap-roles", "bootstrap-deploy", "fargate", "deployment-model")
+NEXT_CHAINS = ("deployment-promotion", "deployment-staging", "modules-apply")
+
+
+def _group(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    return str(marker.args[0]) if marker and marker.args else None
+
+
+def _long_chains_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    by_group: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        group = _group(item)
+        if group in FIRST_CHAINS + NEXT_CHAINS:
+            by_group.setdefault(str(group), []).append(item)
+    rest = [item for item in items if _group(item) not in FIRST_CHAINS + NEXT_CHAINS]
+    first = [item for group in FIRST_CHAINS for item in by_group.get(group, [])]
+    after = [item for group in NEXT_CHAINS for item in by_group.get(group, [])]
+    return first + rest[:4] + after + rest[4:]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.real)
+    items[:] = _long_chains_first(items)
 
 
 @pytest.fixture(scope="session")

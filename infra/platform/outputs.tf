@@ -42,6 +42,11 @@ output "model_artifact" {
   value       = var.model_artifact
 }
 
+output "model_baseline" {
+  description = "The baseline of that model the model alarms derive from, or null: a plan that keeps the model reads it here, so planning needs no access to the artifact store's key."
+  value       = var.model_baseline
+}
+
 output "health_check_path" {
   description = "Path of the service's HTTP health check."
   value       = var.service.health_check_path

@@ -60,8 +60,15 @@ def read_baseline(target: AwsTarget, region: str, bucket: str, model: dict[str, 
     try:
         body = s3.get_object(Bucket=bucket, Key=baseline_key(model["key"], model["version_id"]))["Body"].read()
     except Exception as exc:  # noqa: BLE001
-        if error_code(exc) in ("NoSuchKey", "404", "AccessDenied"):
+        if error_code(exc) in ("NoSuchKey", "404"):
             raise _refuse(model, "has no baseline, so its alarms cannot be derived") from None
+        if error_code(exc) in ("AccessDenied", "AccessDeniedException"):
+            # S3 answers AccessDenied for a missing key too when the caller may not list the bucket.
+            raise PlatformError(
+                f"cannot read the baseline of {model['key']}@{model['version_id']} in s3://{bucket}: AccessDenied "
+                "(the credentials in use may not read or decrypt it, or it does not exist and they may not list)",
+                hint="plan a new model with the environment's apply role; publish its baseline if there is none",
+            ) from None
         raise PlatformError(f"cannot read the baseline of {model['key']}: {error_code(exc) or exc}") from None
     return parse_baseline(body, model)
 

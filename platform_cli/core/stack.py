@@ -221,7 +221,16 @@ class EnvStack:
         the plan is refused, saying how to publish it."""
         if not model:
             return {}
-        bucket = self.state_outputs().get("artifact_bucket_name")
+        outputs = self.state_outputs()
+        deployed = outputs.get("model_artifact") or {}
+        if outputs.get("model_baseline") and (deployed.get("key"), deployed.get("version_id")) == (
+            model["key"],
+            model["version_id"],
+        ):
+            # The running model: its baseline as it was applied (a pull request's read-only plan role may not
+            # decrypt the artifact store, and need not).
+            return {"model_baseline": outputs["model_baseline"]}
+        bucket = outputs.get("artifact_bucket_name")
         if not bucket:
             return {}  # no artifact store yet: resolve_release already refused a new model; nothing to read
         return {"model_baseline": read_baseline(self.target, self.settings.region, bucket, model)}
