@@ -2,7 +2,8 @@
 each job as the role it assumes: publish (build, push, model upload) and staging (plan, apply, verify) as staging's
 apply role, promote as prod's promote role, prod (approve by the fake GitHub's reviewer, apply, watch, verify) as
 prod's apply role. staging runs on App Runner and prod on ECS Fargate, so one run covers both compute targets. docker is the one stand-in (tests/harness/docker.py: this machine has no Docker engine). An
-account of its own (`deploy_account`), so this chain runs beside tests/roles' other one.
+account of its own (`deploy_account`), so this chain (test_plan_workflow.py runs after it) runs beside tests/roles'
+other one.
 """
 
 from __future__ import annotations
