@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Terraform CLI config: the user's own if it exists, else one pointing at a local provider mirror + shared cache.
 TFRC = $(shell $(BIN)/python -m platform_cli.core.tfconfig)
 
-.PHONY: install demo test test-fast lint test-terraform scan lint-workflows test-python bench fmt docs-tables \
+.PHONY: install demo test test-fast test-fast-niced lint test-terraform scan lint-workflows test-python bench fmt docs-tables \
 	comment-fixtures docs clean
 
 $(BIN)/python:
@@ -22,11 +22,15 @@ install: $(STAMP)
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/demo.sh $(if $(filter ecs_fargate,$(COMPUTE)),fargate,$(or $(ENV),staging))
 
-# Everything: what CI runs. The fast tier first, so a mistake there fails in under a minute; then the rest side by
-# side (each part's output is printed whole when it finishes). terraform test and checkov run at a lower priority:
-# they only need the CPU, while the real tier's longest chain waits on provider waiters and must not be starved.
-test: test-fast
-	@$(MAKE) --no-print-directory -j4 --output-sync=target test-terraform scan lint-workflows test-python
+# Everything: what CI runs, every part side by side (each part's output is printed whole when it finishes), so the
+# real tier's longest chain starts at once: it sets the time of the whole run. The fast tier, terraform test and
+# checkov run at a lower priority: they only need the CPU, while that chain waits on provider waiters and must not
+# be starved. (`make test-fast` alone fails a mistake in the fast tier in under a minute.)
+test: install
+	@$(MAKE) --no-print-directory -j5 --output-sync=target test-fast-niced test-terraform scan lint-workflows test-python
+
+test-fast-niced: install
+	@nice -n 10 $(MAKE) --no-print-directory test-fast
 
 # No Terraform apply, no sandbox: settings, plan records, rendering, refusals made before Terraform runs, layer
 # contracts, README tables, type checks (mypy), the stack/module variable check, workflow checks.
