@@ -90,9 +90,9 @@ class Account:
         arn = self.outputs["promote_role_arns"][env]
         return self.role(arn, WorkflowRun(REPOSITORY, environment="prod-promote"))
 
-    def run(self, *args: str, credentials: dict[str, str]) -> Result:
-        """platformctl on its real-AWS path, as the principal `credentials` belong to."""
-        env = {
+    def _platformctl_env(self, credentials: dict[str, str]) -> dict[str, str]:
+        """What platformctl on its real-AWS path needs to act as the principal `credentials` belong to."""
+        return {
             **self.terraform_env,
             **credentials,
             "AWS_ENDPOINT_URL": self.info.endpoint,
@@ -102,22 +102,19 @@ class Account:
             "PLATFORMCTL_WORK_DIR": str(self.work_dir),
             "NO_COLOR": "1",
         }
+
+    def run(self, *args: str, credentials: dict[str, str]) -> Result:
+        """platformctl on its real-AWS path, as the principal `credentials` belong to."""
         unset = {k: None for k in ("AWS_SESSION_TOKEN", "AWS_PROFILE") if k not in credentials}
-        return CliRunner().invoke(cli, ["--no-color", "--root", str(self.root), *args], env={**env, **unset})
+        env = {**self._platformctl_env(credentials), **unset}
+        return CliRunner().invoke(cli, ["--no-color", "--root", str(self.root), *args], env=env)
 
     def must(self, *args: str, credentials: dict[str, str], codes: tuple[int, ...] = (0,)) -> str:
         """platformctl as a subprocess (safe to run several at once, unlike `run`), as `credentials`' principal;
         its stdout, after asserting its exit code."""
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-            **self.terraform_env,
-            **credentials,
-            "AWS_ENDPOINT_URL": self.info.endpoint,
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "PLATFORMCTL_WORK_DIR": str(self.work_dir),
-            "NO_COLOR": "1",
+            **self._platformctl_env(credentials),
         }
         done = subprocess.run(
             [sys.executable, "-m", "platform_cli", "--no-color", "--root", str(self.root), *args],
