@@ -31,6 +31,7 @@ from .faults import FAULTS_ENVVAR, parse_rate
 from .faults import wrap as wrap_faults
 from .iam import MODE_ENVVAR as IAM_MODE_ENVVAR
 from .iam import parse_mode as parse_iam_mode
+from .retries import ReplayRetriedInvocations
 from .services import applicationautoscaling, cloudwatch, ec2, ecr, ecs, elbv2, logs, s3
 
 # Every patched AWS service, installed in this order when the sandbox starts; a new service module goes here.
@@ -77,7 +78,8 @@ class SandboxApplication:
         for service in SERVICES:
             service.install()
         self.started_at = time.time()
-        self.apprunner = _apprunner_app()
+        # App Runner's calls start operations: a retry of one already carried out must not fail (retries.py).
+        self.apprunner = ReplayRetriedInvocations(_apprunner_app())
         self.moto = wire.FidelityMiddleware(DomainDispatcherApplication(create_backend_app))
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:

@@ -85,7 +85,8 @@ def _apply_watched_while_serving(dep, version: str, window: str) -> str:
     reader.join(timeout=10)
     while not lines.empty():
         seen.append(lines.get())
-    return f"exit {proc.returncode}\n" + "".join(seen)
+    # The sandbox's log tail too: when an assertion on this output fails, it says what the sandbox saw.
+    return f"exit {proc.returncode}\n" + "".join(seen) + "\n" + dep.server_log_tail()
 
 
 def _model_alarms(dep) -> dict[str, str]:
