@@ -110,10 +110,25 @@ def status(app: AppContext, as_json: bool) -> None:
 
 
 @sandbox.command("env")
+@click.option(
+    "--account",
+    default=None,
+    metavar="ACCOUNT_ID",
+    help="Print the root keys of this account (12 digits; each account is its own world) instead of the default one.",
+)
 @pass_app
-def env(app: AppContext) -> None:
+def env(app: AppContext, account: str | None) -> None:
     """Print `export` lines that point AWS tools and Terraform at the running sandbox."""
-    for name, value in _running(app).env.items():
+    from platform_cli.sandbox import accounts
+
+    keys = {}
+    if account is not None:
+        try:
+            keys = accounts.root_credentials(account)
+        except ValueError as exc:
+            raise click.BadParameter(f"{exc}: give one such as 111111111111", param_hint="--account") from None
+    values = {**_running(app).env, **keys}
+    for name, value in values.items():
         app.console.print(f"export {name}={shlex.quote(value)}")
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
-from . import oidc, wire
+from . import accounts, oidc, wire
 from .constants import DEFAULT_PORT, DEFAULT_REGION, EXIT_PORT_IN_USE, HEALTH_PATH, LOOPBACK, SANDBOX_STATE_BUCKET
 from .faults import FAULTS_ENVVAR, parse_rate
 from .faults import wrap as wrap_faults
@@ -35,7 +35,7 @@ from .retries import ReplayRetriedInvocations
 from .services import applicationautoscaling, cloudwatch, ec2, ecr, ecs, elbv2, logs, s3
 
 # Every patched AWS service, installed in this order when the sandbox starts; a new service module goes here.
-SERVICES = (s3, ecr, ecs, elbv2, ec2, applicationautoscaling, cloudwatch, logs, oidc)
+SERVICES = (accounts, s3, ecr, ecs, elbv2, ec2, applicationautoscaling, cloudwatch, logs, oidc)
 
 
 def _is_apprunner(environ: dict[str, Any]) -> bool:

@@ -140,6 +140,9 @@ def test_cli_start_status_env_push_stop(state_dir, sandbox):
     env = sandbox_cli("env").output
     assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in env
     assert "export AWS_ACCESS_KEY_ID=testing" in env
+    prod_root = sandbox_cli("env", "--account", "222222222222").output
+    assert "export AWS_ACCESS_KEY_ID=AKIAROOT222222222222" in prod_root
+    assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in prod_root
 
     ecr = boto3.client(
         "ecr",
@@ -179,6 +182,11 @@ def test_cli_start_status_env_push_stop(state_dir, sandbox):
     not_running = sandbox_cli("status")
     assert not_running.exit_code == EXIT_NOT_RUNNING
     assert sandbox_cli("env").exit_code == 1
+
+
+def test_env_refuses_an_account_that_is_not_12_digits(state_dir):
+    result = sandbox_cli("env", "--account", "2222")
+    assert result.exit_code == 64 and "--account" in result.output and "12-digit" in result.output
 
 
 def test_cli_port_in_use_is_one_line(state_dir):

@@ -29,7 +29,7 @@ snapshot = lambda: {(cls.__name__, k): v for cls in PATCHED for k, v in vars(cls
 
 modules = {info.name for info in pkgutil.iter_modules(services.__path__)}
 installed = {s.__name__.rsplit(".", 1)[1] for s in server.SERVICES}
-assert modules <= installed and installed - modules == {"oidc"}, (modules, server.SERVICES)
+assert modules <= installed and installed - modules == {"accounts", "oidc"}, (modules, server.SERVICES)
 
 before = snapshot()
 for service in server.SERVICES:

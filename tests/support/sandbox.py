@@ -21,15 +21,18 @@ class Sandbox:
     state_bucket: str = manager.SANDBOX_STATE_BUCKET
     backend_config: dict[str, str] = field(default_factory=manager.backend_config)
 
-    def client(self, service: str, region: str = manager.DEFAULT_REGION):
+    def client(self, service: str, region: str = manager.DEFAULT_REGION, credentials: dict[str, str] | None = None):
+        """A boto3 client as the default account's root, or as whoever `credentials` (env-var names) belong to."""
         import boto3
 
+        keys = credentials or self.env
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
             region_name=region,
-            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+            aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=keys.get("AWS_SESSION_TOKEN"),
         )
 
 
