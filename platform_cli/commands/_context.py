@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from platform_cli.core import credentials, tfconfig
 from platform_cli.core import settings as settings_mod
-from platform_cli.core import tfconfig
 from platform_cli.core.aws import AwsTarget
 from platform_cli.core.console import Console
 from platform_cli.core.errors import PlatformError
@@ -35,6 +35,7 @@ class AppContext:
     sandbox: bool = False
     color: bool = False
     _target: AwsTarget | None = field(default=None, repr=False)
+    _env_targets: dict[str, AwsTarget] = field(default_factory=dict, repr=False)
     _provider: tfconfig.ProviderSource | None = field(default=None, repr=False)
 
     @property
@@ -68,6 +69,16 @@ class AppContext:
                 env["AWS_SESSION_TOKEN"] = os.environ["AWS_SESSION_TOKEN"]
         return AwsTarget(env=env, backend_overrides=overrides, sandbox=True, endpoint=info.endpoint)
 
+    def target_for(self, env: EnvSettings) -> AwsTarget:
+        """The AWS target for one environment: with env.yaml `credentials`, that profile or role (so one terminal
+        reaches every environment in its own account); else, and always in the sandbox and in GitHub Actions (the
+        job's OIDC role is the environment's), the credentials in use."""
+        if self.sandbox or env.credentials is None or os.environ.get("GITHUB_ACTIONS") == "true":
+            return self.target
+        if env.name not in self._env_targets:
+            self._env_targets[env.name] = credentials.target_for(env.name, env.credentials, env.region, self.target)
+        return self._env_targets[env.name]
+
     @property
     def provider_source(self) -> tfconfig.ProviderSource:
         if self._provider is None:
@@ -83,7 +94,13 @@ class AppContext:
     def stack(self, env: str | EnvSettings, prefix: str = "") -> EnvStack:
         env_settings = env if isinstance(env, EnvSettings) else self.settings(env)
         return EnvStack(
-            self.paths, env_settings, self.target, self.provider_source, self.console, prefix=prefix, color=self.color
+            self.paths,
+            env_settings,
+            self.target_for(env_settings),
+            self.provider_source,
+            self.console,
+            prefix=prefix,
+            color=self.color,
         )
 
 

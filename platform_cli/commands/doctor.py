@@ -30,7 +30,9 @@ def _sandbox_check(app: AppContext) -> DoctorResult:
 @pass_app
 def doctor(app: AppContext, as_json: bool) -> None:
     """Check Terraform, providers, AWS identity, backends and the sandbox."""
-    results = run_checks(app.paths, app.provider_source, lambda: app.target, extra=[_sandbox_check(app)])
+    results = run_checks(
+        app.paths, app.provider_source, lambda: app.target, extra=[_sandbox_check(app)], target_for=app.target_for
+    )
     if as_json:
         app.console.json([r.__dict__ for r in results])
     else:

@@ -1,4 +1,5 @@
-"""platformctl envs: the environments under envs/ with account, region, backend and protection."""
+"""platformctl envs: the environments under envs/ with account (and the credentials that reach it), region, backend
+and protection."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ def envs(app: AppContext, as_json: bool) -> None:
         app.console.info(f"no environments under {app.paths.envs_dir}")
         return
     app.console.table(
-        ["env", "account", "region", "backend", "protected", "approvals"],
+        ["env", "account", "credentials", "region", "backend", "protected", "approvals"],
         [
             [
                 e.name,
                 e.account_id,
+                e.credentials.describe() if e.credentials else "in use",  # env.yaml `credentials`, else ambient
                 e.region,
                 f"s3://{e.state_bucket}/{e.state_key}",
                 "yes" if e.protected else "no",

@@ -24,7 +24,7 @@ def error_code(exc: BaseException) -> str:
 
 @dataclass
 class AwsTarget:
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # a variable set to "" here is unset for Terraform
     backend_overrides: dict[str, str] = field(default_factory=dict)
     sandbox: bool = False
     endpoint: str | None = None
@@ -58,7 +58,7 @@ class AwsTarget:
             return boto3.Session(
                 aws_access_key_id=self._value("AWS_ACCESS_KEY_ID"),
                 aws_secret_access_key=self._value("AWS_SECRET_ACCESS_KEY"),
-                aws_session_token=self.env.get("AWS_SESSION_TOKEN"),
+                aws_session_token=self.env.get("AWS_SESSION_TOKEN") or None,
                 region_name=region,
             )
         return boto3.Session(region_name=region)

@@ -74,24 +74,27 @@ def read_baseline(target: AwsTarget, region: str, bucket: str, model: dict[str, 
 
 
 def copy_baseline(
-    target: AwsTarget,
+    reader: AwsTarget,
+    writer: AwsTarget,
     *,
     source: tuple[str, str],
     destination: tuple[str, str],
     model: dict[str, Any],
     copied: dict[str, Any],
 ) -> None:
-    """Promotion: the baseline follows the model into the destination store, under the copy's version id."""
+    """Promotion: the baseline follows the model into the destination store, under the copy's version id (read as
+    `reader`, the source's credentials; written as `writer`, the destination's; one target when one principal
+    reaches both)."""
     src_region, src_bucket = source
     dst_region, dst_bucket = destination
     body = (
-        target.client("s3", src_region)
+        reader.client("s3", src_region)
         .get_object(Bucket=src_bucket, Key=baseline_key(model["key"], model["version_id"]))["Body"]
         .read()
     )
     data = json.loads(body)
     data["model"] = {**data["model"], "version_id": copied["version_id"], "copied_from": model["version_id"]}
-    s3 = target.client("s3", dst_region)
+    s3 = writer.client("s3", dst_region)
     s3.put_object(
         Bucket=dst_bucket,
         Key=baseline_key(copied["key"], copied["version_id"]),

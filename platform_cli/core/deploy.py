@@ -285,6 +285,12 @@ def verify(stack: EnvStack, *, release: Release | None = None) -> list[Check]:
     return checks
 
 
+def _registry_account(outputs: dict[str, Any]) -> str | None:
+    """The account a registry is in, as its URL names it (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME)."""
+    host = str(outputs.get("repository_url") or "").split(".", 1)[0]
+    return host if host.isdigit() and len(host) == 12 else None
+
+
 def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Planned:
     """Take the release `source` runs and verified, copy it into `destination`'s registry and artifact store by
     digest and version, plan `destination` with it and write the request for approval."""
@@ -328,8 +334,12 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
             if release.by_digest
             else resolve_image(source.target, source.settings.region, src_out["repository_name"], release.image)
         )
+        # Each side with its own credentials: the source read as the source is reached, the destination written
+        # as the destination is (two accounts from one terminal); one target when one principal reaches both.
+        reader, writer = source.target, destination.target
         image = copy_image(
-            source.target,
+            reader,
+            writer,
             source=(source.settings.region, src_out["repository_name"]),
             destination=(destination.settings.region, dst_out["repository_name"]),
             digest=digest,
@@ -337,13 +347,15 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
         model = None
         if release.model:
             model = copy_model(
-                source.target,
+                reader,
+                writer,
                 source=(source.settings.region, src_out["artifact_bucket_name"]),
                 destination=(destination.settings.region, dst_out["artifact_bucket_name"]),
                 model=release.model,
             )
             copy_baseline(
-                source.target,
+                reader,
+                writer,
                 source=(source.settings.region, src_out["artifact_bucket_name"]),
                 destination=(destination.settings.region, dst_out["artifact_bucket_name"]),
                 model=release.model,
@@ -354,6 +366,10 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
             "source_release": release.as_dict(),
             "source_release_id": release.id,
             "source_verify": {"entry": verified["id"], "at": verified["at"], "ok": verified["ok"]},
+            # Where the copies came from, for an auditor who reads only the target's log.
+            "source_account": _registry_account(src_out) or source.settings.account_id,
+            "source_registry": src_out.get("repository_url") or src_out["repository_name"],
+            "source_artifact_bucket": src_out.get("artifact_bucket_name"),
             "image_copy": image,
         }
         record = destination.plan(image=digest, model=model)

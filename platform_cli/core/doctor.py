@@ -10,6 +10,7 @@ from . import terraform
 from .aws import AwsTarget
 from .errors import PlatformError
 from .paths import Paths
+from .settings import EnvSettings
 from .tfconfig import ProviderSource
 
 
@@ -42,10 +43,15 @@ def _providers(source: ProviderSource) -> DoctorResult:
 
 
 def run_checks(
-    paths: Paths, provider_source: ProviderSource, target: Callable[[], AwsTarget], extra: Sequence[DoctorResult] = ()
+    paths: Paths,
+    provider_source: ProviderSource,
+    target: Callable[[], AwsTarget],
+    extra: Sequence[DoctorResult] = (),
+    target_for: Callable[[EnvSettings], AwsTarget] | None = None,
 ) -> list[DoctorResult]:
-    """Every readiness check; `target` builds the AWS target lazily (it may start the sandbox), `extra` holds
-    checks the caller made of things the core does not know (the sandbox process)."""
+    """Every readiness check; `target` builds the AWS target lazily (it may start the sandbox), `target_for` the
+    one an environment is reached with (its env.yaml credentials; default `target`), `extra` holds checks the
+    caller made of things the core does not know (the sandbox process)."""
     results = [_terraform(), _providers(provider_source)]
     try:
         envs = settings_mod.load_envs(paths)
@@ -73,10 +79,19 @@ def run_checks(
         results.append(DoctorResult("aws identity", "FAIL", exc.one_line()))
         return results
     for env in envs:
-        results.append(_account_reach(env.name, env.account_id, ident, sandbox=aws.sandbox))
-        bucket = aws.backend_overrides.get("bucket", env.state_bucket)
+        env_aws, env_ident, how = aws, ident, ""
+        if target_for is not None and env.credentials is not None:
+            try:
+                env_aws = target_for(env)
+                env_ident = env_aws.identity(env.region)
+            except PlatformError as exc:
+                results.append(DoctorResult(f"account {env.name}", "FAIL", exc.one_line()))
+                continue
+            how = f" with {env.credentials.describe()}" if env_aws is not aws else ""
+        results.append(_account_reach(env.name, env.account_id, env_ident, sandbox=env_aws.sandbox, how=how))
+        bucket = env_aws.backend_overrides.get("bucket", env.state_bucket)
         try:
-            aws.client("s3", env.region).head_bucket(Bucket=bucket)
+            env_aws.client("s3", env.region).head_bucket(Bucket=bucket)
             results.append(DoctorResult(f"backend {env.name}", "ok", f"s3://{bucket} reachable"))
         except Exception as exc:  # noqa: BLE001
             results.append(
@@ -90,17 +105,18 @@ def run_checks(
     return results
 
 
-def _account_reach(name: str, account_id: str, ident: dict[str, str], *, sandbox: bool) -> DoctorResult:
-    """Whether the credentials in use act in the environment's account (every AWS call of platformctl for it does)."""
+def _account_reach(name: str, account_id: str, ident: dict[str, str], *, sandbox: bool, how: str = "") -> DoctorResult:
+    """Whether the credentials `name` is reached with (`how`: its env.yaml credentials, else those in use) act in
+    its account (every AWS call of platformctl for it does)."""
     if sandbox:
         return DoctorResult(
             f"account {name}", "ok", f"the sandbox's account {ident['account']} stands in for {account_id}"
         )
     if ident["account"] == account_id:
-        return DoctorResult(f"account {name}", "ok", f"credentials reach {account_id}")
+        return DoctorResult(f"account {name}", "ok", f"credentials{how} reach {account_id} as {ident['arn']}")
     return DoctorResult(
         f"account {name}",
         "FAIL",
-        f"credentials are for account {ident['account']}, not {name}'s {account_id} "
+        f"credentials{how} are for account {ident['account']}, not {name}'s {account_id} "
         f"(use credentials of {account_id}, e.g. its profile or a role there, to plan or apply {name})",
     )

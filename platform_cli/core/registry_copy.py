@@ -48,16 +48,18 @@ def resolve_image(target: AwsTarget, region: str, repository: str, image: str) -
 
 
 def copy_image(
-    target: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str], digest: str
+    reader: AwsTarget, writer: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str], digest: str
 ) -> dict[str, Any]:
     """Copy the image `digest` from source (region, repository) into destination, as `docker push` would: the
     layers destination does not hold yet, then the manifest by digest (for a multi-platform index, each platform's
-    image first). Same bytes, same digest: the image is the one staging verified. Returns what was copied."""
+    image first). Same bytes, same digest: the image is the one staging verified. The source is read as `reader`
+    and the destination written as `writer` (two accounts, each with its own credentials; the same target when one
+    principal reaches both). Returns what was copied."""
     src_region, src_repo = source
     dst_region, dst_repo = destination
-    copy = _ImageCopy(target.client("ecr", src_region), src_repo, target.client("ecr", dst_region), dst_repo)
+    copy = _ImageCopy(reader.client("ecr", src_region), src_repo, writer.client("ecr", dst_region), dst_repo)
     copy.image(digest, tag=f"release-{digest[7:19]}")
-    if resolve_image(target, dst_region, dst_repo, digest) != digest:
+    if resolve_image(writer, dst_region, dst_repo, digest) != digest:
         raise PlatformError(f"the image in {dst_repo} does not have digest {digest}")
     return {
         "digest": digest,
@@ -149,7 +151,7 @@ class _ImageCopy:
         upload = self.dst.initiate_layer_upload(repositoryName=self.dst_repo)
         part_size, sha, first = int(upload.get("partSize") or DEFAULT_PART_BYTES), hashlib.sha256(), 0
         with urllib.request.urlopen(url, timeout=LAYER_READ_TIMEOUT_SECONDS) as response:  # noqa: S310 - ECR's URL
-            while part := _read_part(response, part_size):
+            while part := read_part(response, part_size):
                 sha.update(part)
                 self.dst.upload_layer_part(
                     repositoryName=self.dst_repo,
@@ -168,8 +170,9 @@ class _ImageCopy:
         return first
 
 
-def _read_part(stream: Any, size: int) -> bytes:
-    """Exactly `size` bytes (fewer only at the end): ECR wants every part but the last at the full part size."""
+def read_part(stream: Any, size: int) -> bytes:
+    """Exactly `size` bytes (fewer only at the end): ECR and S3 multipart uploads want every part but the last at
+    the full part size."""
     chunks: list[bytes] = []
     missing = size
     while missing:

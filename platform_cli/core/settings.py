@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .credentials import Credentials
+from .credentials import parse as parse_credentials
 from .errors import SettingsError, UnknownEnvironment
 from .paths import Paths
 
@@ -42,6 +44,8 @@ OPTIONAL_FIELDS = {
     "(default: the environment's own name)",
     "auto_rollback": "true or false (default false): `apply --watch` rolls back without a second approval when an "
     "alarm fires",
+    "credentials": "how a terminal reaches this environment's account: {profile: NAME} (a profile of your AWS config) "
+    "or {role_arn: ARN} (a role in account_id, assumed with the credentials in use); not used in GitHub Actions",
     "people": "who is who across GitHub and AWS, so one person is one person in approvals: a mapping of names to "
     "{github: LOGIN, aws: [ARN or ARN pattern with *, ...]}",
 }
@@ -62,6 +66,7 @@ class EnvSettings:
     tfvars_file: Path
     backend: dict[str, str] = field(default_factory=dict)
     people: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {github: login, aws: [patterns]}
+    credentials: Credentials | None = None  # env.yaml `credentials`: a profile or a role (core/credentials.py)
 
     @property
     def state_bucket(self) -> str:
@@ -81,6 +86,7 @@ class EnvSettings:
             "github_environment": self.github_environment,
             "auto_rollback": self.auto_rollback,
             "people": {name: dict(person) for name, person in self.people.items()},
+            "credentials": self.credentials.as_dict() if self.credentials else None,
             "backend": dict(self.backend),
             "files": {"env": str(self.env_file), "backend": str(self.backend_file), "tfvars": str(self.tfvars_file)},
         }
@@ -159,6 +165,12 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
     if not isinstance(auto_rollback, bool):
         raise _invalid(env_file, "auto_rollback", f"{auto_rollback!r} is not true or false")
     people = _people(env_file, raw.get("people", {}))
+    credentials: Credentials | None = None
+    if "credentials" in raw:
+        parsed = parse_credentials(raw["credentials"], account_id)
+        if isinstance(parsed, str):
+            raise _invalid(env_file, "credentials", parsed)
+        credentials = parsed
 
     backend_file = paths.backend_file(name)
     if not backend_file.is_file():
@@ -192,6 +204,7 @@ def load_env(paths: Paths, name: str) -> EnvSettings:
         tfvars_file=tfvars_file,
         backend=backend,
         people=people,
+        credentials=credentials,
     )
 
 

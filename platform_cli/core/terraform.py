@@ -249,6 +249,9 @@ class Terraform:
         env = dict(os.environ)
         env.update(self.provider_source.env())
         env.update(self.extra_env)
+        for name, value in self.extra_env.items():
+            if value == "":  # an empty value in extra_env unsets the caller's (core/credentials.py)
+                env.pop(name, None)
         env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"})
         if self.env_name:
             env["TF_DATA_DIR"] = str(self.paths.tf_data_dir(self.env_name))

@@ -10,6 +10,7 @@ from support.cli_project import REGION, STATE_BUCKET
 
 from platform_cli.core.aws import AwsTarget
 from platform_cli.core.verify import verify_environment
+from platform_cli.sandbox.accounts import root_credentials
 
 
 def test_envs_lists_account_region_backend_and_protection(project):
@@ -20,7 +21,15 @@ def test_envs_lists_account_region_backend_and_protection(project):
     assert envs["staging"]["backend"]["bucket"] == STATE_BUCKET
     table = project.run("envs")
     assert table.returncode == 0
-    assert table.stdout.splitlines()[0].split() == ["ENV", "ACCOUNT", "REGION", "BACKEND", "PROTECTED", "APPROVALS"]
+    assert table.stdout.splitlines()[0].split() == [
+        "ENV",
+        "ACCOUNT",
+        "CREDENTIALS",
+        "REGION",
+        "BACKEND",
+        "PROTECTED",
+        "APPROVALS",
+    ]
 
 
 def test_doctor_reports_each_check_ok(project):
@@ -195,3 +204,46 @@ def test_help_is_everywhere(project):
     for command in ("envs", "init", "plan", "apply", "output", "verify", "drift", "destroy", "scan", "doctor"):
         result = project.invoke(command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_an_environment_in_another_account_is_reached_with_the_profile_its_env_yaml_names(project, tmp_path):
+    """qa lives in account 222222222222 and names a profile (the sandbox's root keys of that account): doctor says
+    the profile reaches it, and plan + apply build qa's registry there, not in the account of the credentials in
+    use. In GitHub Actions (GITHUB_ACTIONS=true) the job's own role is used instead."""
+    keys = root_credentials("222222222222")
+    credentials = tmp_path / "aws-credentials"
+    credentials.write_text(
+        f"[qa-admin]\naws_access_key_id = {keys['AWS_ACCESS_KEY_ID']}\n"
+        f"aws_secret_access_key = {keys['AWS_SECRET_ACCESS_KEY']}\n"
+    )
+    project.write_env("qa", account="222222222222", extra="credentials:\n  profile: qa-admin\n")
+    project.commit("qa in its own account")
+    files = {"AWS_SHARED_CREDENTIALS_FILE": str(credentials), "AWS_CONFIG_FILE": str(tmp_path / "no-config")}
+
+    doctor = project.invoke("doctor", env=files)
+    lines = doctor.stdout.splitlines()
+    qa = next(x for x in lines if "account qa" in x)
+    assert (
+        qa == "ok   account qa: credentials with profile qa-admin reach 222222222222 as arn:aws:iam::222222222222:root"
+    )
+    assert any(x.startswith("ok   account staging: credentials reach ") for x in lines), doctor.stdout
+    in_ci = project.invoke("doctor", env={**files, "GITHUB_ACTIONS": "true"})
+    assert "FAIL account qa: credentials are for account " in in_ci.stdout
+
+    assert project.invoke("plan", "qa", env=files).exit_code == 2
+    applied = project.invoke("apply", "qa", env=files)
+    assert applied.exit_code == 0, applied.output
+    qa_ecr = boto3.client("ecr", aws_access_key_id=keys["AWS_ACCESS_KEY_ID"], aws_secret_access_key="x")
+    (repository,) = qa_ecr.describe_repositories(repositoryNames=[f"{project.name}-qa"])["repositories"]
+    assert repository["registryId"] == "222222222222"
+    in_use = boto3.client("ecr").describe_repositories()["repositories"]
+    assert f"{project.name}-qa" not in [r["repositoryName"] for r in in_use]
+
+
+def test_a_profile_missing_from_the_aws_config_is_refused_in_one_line(project, tmp_path):
+    project.write_env("qa", account="222222222222", extra="credentials:\n  profile: qa-admin\n")
+    project.commit("qa in its own account")
+    env = {"AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_CONFIG_FILE": str(tmp_path / "none")}
+    result = project.invoke("plan", "qa", env=env)
+    assert result.exit_code == 1
+    assert "qa: profile qa-admin is not in your AWS config" in result.output

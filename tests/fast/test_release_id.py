@@ -136,7 +136,7 @@ class Environment:
 
     def __init__(self, name: str, tmp_path: Path, *, protected: bool = False) -> None:
         self.name = name
-        self.settings = SimpleNamespace(name=name, region="eu-west-1", protected=protected)
+        self.settings = SimpleNamespace(name=name, region="eu-west-1", protected=protected, account_id="111111111111")
         self.target = SimpleNamespace(backend_overrides={})
         self.log = MemoryLog()
         self.image_output: str | None = None
@@ -209,7 +209,9 @@ def test_promote_finds_the_verify_of_a_tag_and_copies_the_digest_it_names(envs, 
     monkeypatch.setattr(deploy, "resolve_image", lambda target, region, repo, image: registries[(repo, image)])
     copied: list[str] = []
     monkeypatch.setattr(
-        deploy, "copy_image", lambda target, source, destination, digest: copied.append(digest) or {"digest": digest}
+        deploy,
+        "copy_image",
+        lambda reader, writer, source, destination, digest: copied.append(digest) or {"digest": digest},
     )
     planned = deploy.promote(staging, prod, promotion.Requester(aws="alice"))
     assert copied == [D2] and prod.planned[-1].image == D2  # promoted by digest
@@ -262,6 +264,6 @@ def test_a_rollback_or_promotion_that_changes_nothing_writes_nothing(envs, monke
         deploy.rollback(staging, promotion.Requester(aws="alice"))
     assert staging.log.log == before
 
-    monkeypatch.setattr(deploy, "copy_image", lambda target, source, destination, digest: {"digest": digest})
+    monkeypatch.setattr(deploy, "copy_image", lambda reader, writer, source, destination, digest: {"digest": digest})
     assert deploy.promote(staging, prod, promotion.Requester(aws="alice")).request is None  # already promoted
     assert [e for e in prod.log.log if e["kind"] == "request"] == []

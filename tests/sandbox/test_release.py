@@ -19,6 +19,7 @@ from platform_cli.core.errors import PlatformError, Refused
 from platform_cli.core.records import EnvRecords
 from platform_cli.core.registry_copy import copy_image, resolve_image
 from platform_cli.core.release import Release
+from platform_cli.sandbox.accounts import root_credentials
 from platform_cli.sandbox.images import placeholder_image, push_blobs, push_placeholder_image
 
 REGION = "eu-west-1"
@@ -74,18 +75,20 @@ def test_an_image_is_copied_by_digest_with_its_layers(sandbox, target):
     source, destination = _repo(sandbox, "staging"), _repo(sandbox, "prod")
     ecr = sandbox.client("ecr", REGION)
     digest = push_placeholder_image(source, "build-7", ecr_client=ecr)
-    copied = copy_image(target, source=(REGION, source), destination=(REGION, destination), digest=digest)
+    copied = copy_image(target, target, source=(REGION, source), destination=(REGION, destination), digest=digest)
     assert copied["digest"] == digest and copied["layers"] == copied["layers_copied"] == 2  # config + layer
     assert resolve_image(target, REGION, destination, digest) == digest  # same bytes, same digest
     _, blobs = placeholder_image("build-7")
     checked = ecr.batch_check_layer_availability(repositoryName=destination, layerDigests=list(blobs))
     assert {layer["layerDigest"] for layer in checked["layers"]} == set(blobs) and not checked["failures"]
-    again = copy_image(target, source=(REGION, source), destination=(REGION, destination), digest=digest)
+    again = copy_image(target, target, source=(REGION, source), destination=(REGION, destination), digest=digest)
     assert again["digest"] == digest and again["layers_copied"] == 0  # copying twice copies nothing twice
     with pytest.raises(Refused):
-        copy_image(target, source=(REGION, source), destination=(REGION, destination), digest="sha256:" + "1" * 64)
+        copy_image(
+            target, target, source=(REGION, source), destination=(REGION, destination), digest="sha256:" + "1" * 64
+        )
     with pytest.raises(PlatformError, match="cannot read the target registry no-such-repo"):
-        copy_image(target, source=(REGION, source), destination=(REGION, "no-such-repo"), digest=digest)
+        copy_image(target, target, source=(REGION, source), destination=(REGION, "no-such-repo"), digest=digest)
 
 
 def _sha(body: bytes) -> str:
@@ -144,7 +147,7 @@ def test_a_layer_larger_than_one_part_and_a_multi_platform_index_are_copied(sand
         "application/vnd.oci.image.index.v1+json",
     )
 
-    copied = copy_image(target, source=(REGION, source), destination=(REGION, destination), digest=index)
+    copied = copy_image(target, target, source=(REGION, source), destination=(REGION, destination), digest=index)
     assert copied["manifests"] == 3 and copied["layers_copied"] == 4 and copied["bytes_copied"] > len(big)
     for child in children:
         assert resolve_image(target, REGION, destination, child["digest"]) == child["digest"]
@@ -166,7 +169,7 @@ def test_a_model_is_read_and_copied_by_exact_version(sandbox, target):
     expected = hashlib.sha256(b'{"weights": [1]}').hexdigest()
     assert model_sha256(target, REGION, buckets[0], "models/churn.json", first) == expected
     model = {"key": "models/churn.json", "version_id": first, "sha256": expected}
-    copied = copy_model(target, source=(REGION, buckets[0]), destination=(REGION, buckets[1]), model=model)
+    copied = copy_model(target, target, source=(REGION, buckets[0]), destination=(REGION, buckets[1]), model=model)
     assert copied["sha256"] == expected and copied["version_id"] != first
     body = s3.get_object(Bucket=buckets[1], Key="models/churn.json", VersionId=copied["version_id"])["Body"].read()
     assert body == b'{"weights": [1]}'
@@ -189,7 +192,7 @@ def test_a_model_over_the_single_copy_limit_is_copied_in_parts(sandbox, target, 
     weights = os.urandom(12 * 1024 * 1024)
     version = s3.put_object(Bucket=buckets[0], Key="models/big.bin", Body=weights)["VersionId"]
     model = {"key": "models/big.bin", "version_id": version, "sha256": hashlib.sha256(weights).hexdigest()}
-    copied = copy_model(target, source=(REGION, buckets[0]), destination=(REGION, buckets[1]), model=model)
+    copied = copy_model(target, target, source=(REGION, buckets[0]), destination=(REGION, buckets[1]), model=model)
     assert copied["sha256"] == model["sha256"]
     body = s3.get_object(Bucket=buckets[1], Key="models/big.bin", VersionId=copied["version_id"])["Body"].read()
     assert body == weights
@@ -199,7 +202,58 @@ def test_a_model_over_the_single_copy_limit_is_copied_in_parts(sandbox, target, 
     with pytest.raises(Refused, match="cannot be read"):
         copy_model(
             target,
+            target,
             source=(REGION, buckets[0]),
             destination=(REGION, buckets[1]),
             model={**model, "version_id": "no-such-version"},
         )
+
+
+def test_an_image_and_a_model_cross_accounts_each_side_with_its_own_credentials(sandbox, monkeypatch):
+    """staging and prod in two accounts, each reached with its own keys (env.yaml `credentials` in a terminal):
+    the image is read as staging and pushed as prod, the model streamed (neither side can read the other's store,
+    so no server-side copy), a 12 MiB model in 5 MiB parts; both land in prod's account, byte for byte."""
+    monkeypatch.setattr(artifact_copy, "STREAM_PART_BYTES", 5 * 1024 * 1024)
+    keys = {env: root_credentials(account) for env, account in (("staging", "111111111111"), ("prod", "222222222222"))}
+    targets = {env: AwsTarget(env={**sandbox.env, **k}, endpoint=sandbox.endpoint) for env, k in keys.items()}
+    ecr = {env: sandbox.client("ecr", REGION, k) for env, k in keys.items()}
+    s3 = {env: sandbox.client("s3", REGION, k) for env, k in keys.items()}
+    repo, bucket = f"model-{uuid.uuid4().hex[:8]}", {env: f"{env}-art-{uuid.uuid4().hex[:8]}" for env in keys}
+    for env in keys:
+        ecr[env].create_repository(repositoryName=repo)  # one name, two accounts: two registries
+        s3[env].create_bucket(Bucket=bucket[env], CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3[env].put_bucket_versioning(Bucket=bucket[env], VersioningConfiguration={"Status": "Enabled"})
+    digest = push_placeholder_image(repo, "build-1", ecr_client=ecr["staging"])
+
+    image = copy_image(
+        targets["staging"], targets["prod"], source=(REGION, repo), destination=(REGION, repo), digest=digest
+    )
+    assert image["layers_copied"] == 2
+    found = ecr["prod"].describe_images(repositoryName=repo, imageIds=[{"imageDigest": digest}])["imageDetails"]
+    assert found[0]["registryId"] == "222222222222"
+
+    weights = os.urandom(12 * 1024 * 1024)
+    version = s3["staging"].put_object(Bucket=bucket["staging"], Key="m.bin", Body=weights)["VersionId"]
+    model = {"key": "m.bin", "version_id": version, "sha256": hashlib.sha256(weights).hexdigest()}
+    copied = copy_model(
+        targets["staging"],
+        targets["prod"],
+        source=(REGION, bucket["staging"]),
+        destination=(REGION, bucket["prod"]),
+        model=model,
+    )
+    body = s3["prod"].get_object(Bucket=bucket["prod"], Key="m.bin", VersionId=copied["version_id"])["Body"].read()
+    assert body == weights and copied["sha256"] == model["sha256"]
+    etag = s3["prod"].head_object(Bucket=bucket["prod"], Key="m.bin", VersionId=copied["version_id"])["ETag"]
+    assert etag.endswith('-3"'), etag  # streamed in three parts, not copied server-side in one
+    small = s3["staging"].put_object(Bucket=bucket["staging"], Key="s.json", Body=b"{}")["VersionId"]
+    one = copy_model(
+        targets["staging"],
+        targets["prod"],
+        source=(REGION, bucket["staging"]),
+        destination=(REGION, bucket["prod"]),
+        model={"key": "s.json", "version_id": small, "sha256": hashlib.sha256(b"{}").hexdigest()},
+    )
+    assert (
+        s3["prod"].get_object(Bucket=bucket["prod"], Key="s.json", VersionId=one["version_id"])["Body"].read() == b"{}"
+    )
