@@ -71,9 +71,11 @@ class AppContext:
 
     def target_for(self, env: EnvSettings) -> AwsTarget:
         """The AWS target for one environment: with env.yaml `credentials`, that profile or role (so one terminal
-        reaches every environment in its own account); else, and always in the sandbox and in GitHub Actions (the
-        job's OIDC role is the environment's), the credentials in use."""
-        if self.sandbox or env.credentials is None or os.environ.get("GITHUB_ACTIONS") == "true":
+        reaches every environment in its own account). The credentials in use instead when they were chosen
+        explicitly (AWS_ACCESS_KEY_ID or AWS_PROFILE set: a second person approving as themselves, aws-vault, a
+        GitHub Actions job's OIDC role), in GitHub Actions, and in the sandbox (`--sandbox`)."""
+        explicit = any(os.environ.get(name) for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE"))
+        if self.sandbox or env.credentials is None or explicit or os.environ.get("GITHUB_ACTIONS") == "true":
             return self.target
         if env.name not in self._env_targets:
             self._env_targets[env.name] = credentials.target_for(env.name, env.credentials, env.region, self.target)

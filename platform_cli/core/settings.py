@@ -45,7 +45,8 @@ OPTIONAL_FIELDS = {
     "auto_rollback": "true or false (default false): `apply --watch` rolls back without a second approval when an "
     "alarm fires",
     "credentials": "how a terminal reaches this environment's account: {profile: NAME} (a profile of your AWS config) "
-    "or {role_arn: ARN} (a role in account_id, assumed with the credentials in use); not used in GitHub Actions",
+    "or {role_arn: ARN} (a role in account_id, assumed with the credentials in use); not used in GitHub Actions or "
+    "when AWS_ACCESS_KEY_ID or AWS_PROFILE is set",
     "people": "who is who across GitHub and AWS, so one person is one person in approvals: a mapping of names to "
     "{github: LOGIN, aws: [ARN or ARN pattern with *, ...]}",
 }

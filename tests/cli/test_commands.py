@@ -208,17 +208,24 @@ def test_help_is_everywhere(project):
 
 def test_an_environment_in_another_account_is_reached_with_the_profile_its_env_yaml_names(project, tmp_path):
     """qa lives in account 222222222222 and names a profile (the sandbox's root keys of that account): doctor says
-    the profile reaches it, and plan + apply build qa's registry there, not in the account of the credentials in
-    use. In GitHub Actions (GITHUB_ACTIONS=true) the job's own role is used instead."""
+    the profile reaches it, and plan + apply build qa's registry there, not in the account of the default profile
+    that staging is reached with. Keys set explicitly (a second person, a GitHub Actions job) or GITHUB_ACTIONS
+    itself mean the credentials in use."""
     keys = root_credentials("222222222222")
     credentials = tmp_path / "aws-credentials"
     credentials.write_text(
+        "[default]\naws_access_key_id = test\naws_secret_access_key = test\n"
         f"[qa-admin]\naws_access_key_id = {keys['AWS_ACCESS_KEY_ID']}\n"
         f"aws_secret_access_key = {keys['AWS_SECRET_ACCESS_KEY']}\n"
     )
     project.write_env("qa", account="222222222222", extra="credentials:\n  profile: qa-admin\n")
     project.commit("qa in its own account")
-    files = {"AWS_SHARED_CREDENTIALS_FILE": str(credentials), "AWS_CONFIG_FILE": str(tmp_path / "no-config")}
+    files = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_ACCESS_KEY_ID": None,
+        "AWS_SECRET_ACCESS_KEY": None,
+    }
 
     doctor = project.invoke("doctor", env=files)
     lines = doctor.stdout.splitlines()
@@ -227,8 +234,9 @@ def test_an_environment_in_another_account_is_reached_with_the_profile_its_env_y
         qa == "ok   account qa: credentials with profile qa-admin reach 222222222222 as arn:aws:iam::222222222222:root"
     )
     assert any(x.startswith("ok   account staging: credentials reach ") for x in lines), doctor.stdout
-    in_ci = project.invoke("doctor", env={**files, "GITHUB_ACTIONS": "true"})
-    assert "FAIL account qa: credentials are for account " in in_ci.stdout
+    for chosen in ({"GITHUB_ACTIONS": "true"}, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}):
+        in_use = project.invoke("doctor", env={**files, **chosen})
+        assert "FAIL account qa: credentials are for account " in in_use.stdout, chosen
 
     assert project.invoke("plan", "qa", env=files).exit_code == 2
     applied = project.invoke("apply", "qa", env=files)
@@ -243,7 +251,12 @@ def test_an_environment_in_another_account_is_reached_with_the_profile_its_env_y
 def test_a_profile_missing_from_the_aws_config_is_refused_in_one_line(project, tmp_path):
     project.write_env("qa", account="222222222222", extra="credentials:\n  profile: qa-admin\n")
     project.commit("qa in its own account")
-    env = {"AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_CONFIG_FILE": str(tmp_path / "none")}
+    env = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_ACCESS_KEY_ID": None,
+        "AWS_SECRET_ACCESS_KEY": None,
+    }
     result = project.invoke("plan", "qa", env=env)
     assert result.exit_code == 1
     assert "qa: profile qa-admin is not in your AWS config" in result.output
