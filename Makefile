@@ -8,7 +8,7 @@ REAL_WORKERS ?= 4
 # Terraform CLI config: the user's own if it exists, else one pointing at a local provider mirror + shared cache.
 TFRC = $(shell $(BIN)/python -m platform_cli.core.tfconfig)
 
-.PHONY: install demo test test-fast test-fast-niced lint test-terraform scan lint-workflows test-python bench fmt docs-tables \
+.PHONY: install demo demo-promotion test test-fast test-fast-niced lint test-terraform scan lint-workflows test-python bench fmt docs-tables \
 	comment-fixtures docs clean
 
 $(BIN)/python:
@@ -25,6 +25,11 @@ install: $(STAMP)
 # COMPUTE=ecs_fargate runs the demo on the Fargate example environment (envs/fargate) instead of App Runner.
 demo: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/demo.sh $(if $(filter ecs_fargate,$(COMPUTE)),fargate,$(or $(ENV),staging))
+
+# The promotion story across two sandbox accounts from one terminal (scripts/demo_promotion.sh): staging deployed
+# and verified, prod's foundation approved by a second person, promote, approve, apply prod, history.
+demo-promotion: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/demo_promotion.sh
 
 # Everything: what CI runs, every part side by side (each part's output is printed whole when it finishes), so the
 # real tier's longest chain starts at once: it sets the time of the whole run. The fast tier, terraform test and

@@ -143,19 +143,22 @@ def env(app: AppContext, account: str | None) -> None:
 @pass_app
 def push_image(app: AppContext, repository: str, tag: str, region: str | None) -> None:
     """Push a placeholder image into a sandbox ECR REPOSITORY (a name, or a registry URL such as a stack's
-    registry_url output) as `docker push` would, and print its digest."""
+    registry_url output, which also names the account it goes to) as `docker push` would, and print its digest."""
     import boto3
 
+    from platform_cli.sandbox.accounts import root_credentials
     from platform_cli.sandbox.images import parse_repository, push_placeholder_image
 
     info = _running(app)
-    name, url_region = parse_repository(repository)
+    name, url_region, url_account = parse_repository(repository)
+    # A registry URL names its account: the push goes there, as the account's root (docker push to that registry).
+    keys = root_credentials(url_account) if url_account else info.env
     ecr = boto3.client(
         "ecr",
         endpoint_url=info.endpoint,
         region_name=url_region or region or info.env["AWS_REGION"],
-        aws_access_key_id=info.env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=info.env["AWS_SECRET_ACCESS_KEY"],
+        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
     )
     try:
         digest = push_placeholder_image(name, tag, ecr_client=ecr)

@@ -21,13 +21,13 @@ DEFAULT_TAG = "latest"
 
 
 # ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME, the form of ECR's repositoryUri.
-_REGISTRY_URL = re.compile(r"^\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<name>.+)$")
+_REGISTRY_URL = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<name>.+)$")
 
 
-def parse_repository(repository: str) -> tuple[str, str | None]:
-    """A repository name or registry URL -> (name, region from the URL or None)."""
+def parse_repository(repository: str) -> tuple[str, str | None, str | None]:
+    """A repository name or registry URL -> (name, region and account from the URL, or None)."""
     match = _REGISTRY_URL.match(repository)
-    return (match["name"], match["region"]) if match else (repository, None)
+    return (match["name"], match["region"], match["account"]) if match else (repository, None, None)
 
 
 def _sha256(data: bytes) -> str:

@@ -87,7 +87,17 @@ def test_the_statistic_is_taken_over_each_period() -> None:
 
 
 def test_datapoints_outside_the_evaluation_range_do_not_count() -> None:
-    assert evaluate(_alarm(datapoints_to_alarm=1), _data((3, 100), (5, 100)), NOW)[0] == "OK"
+    assert evaluate(_alarm(datapoints_to_alarm=1), _data((4, 100), (5, 100)), NOW)[0] == "OK"
+    assert evaluate(_alarm(datapoints_to_alarm=1), _data((0, 1), (3, 100)), NOW)[0] == "OK"  # open period has data
+
+
+def test_a_period_that_closed_before_anybody_looked_is_still_evaluated() -> None:
+    """Data that arrived in the last seconds of a period, read just after it closed: CloudWatch evaluates that
+    period a minute after it ends, so it alarms; the open period, still empty, does not hide it. One period later
+    it is out of the range."""
+    one_period = _alarm(evaluation_periods=1)
+    assert evaluate(one_period, _data((1, 50)), NOW)[0] == "ALARM"
+    assert evaluate(one_period, _data((2, 50)), NOW)[0] == "OK"
 
 
 @pytest.mark.parametrize(

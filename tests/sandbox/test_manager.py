@@ -16,6 +16,7 @@ from platform_cli.cli import cli
 from platform_cli.commands.sandbox import EXIT_NOT_RUNNING
 from platform_cli.core.paths import SANDBOX_DIR_ENVVAR, WORK_DIR_ENVVAR
 from platform_cli.sandbox import manager
+from platform_cli.sandbox.accounts import root_credentials
 
 pytestmark = pytest.mark.real  # every test here starts a sandbox process of its own
 
@@ -124,6 +125,11 @@ def test_backend_config_points_at_the_sandbox_bucket():
 
 
 # ---------------------------------------------------------------------------------------------- the CLI group
+def _keys(account: str) -> dict[str, str]:
+    keys = root_credentials(account)
+    return {"aws_access_key_id": keys["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": keys["AWS_SECRET_ACCESS_KEY"]}
+
+
 def test_cli_start_status_env_push_stop(state_dir, sandbox):
     port = manager.free_port()
     result = sandbox_cli("start", "--port", str(port))
@@ -171,6 +177,16 @@ def test_cli_start_status_env_push_stop(state_dir, sandbox):
     by_url = sandbox_cli("push-image", url)
     assert by_url.exit_code == 0, by_url.output
     assert eu_ecr.describe_images(repositoryName="eu-repo")["imageDetails"][0]["imageDigest"] == by_url.output.strip()
+
+    # A registry URL of another account: the push lands in that account's registry.
+    staging_ecr = boto3.client(
+        "ecr", endpoint_url=f"http://127.0.0.1:{port}", region_name="eu-west-1", **_keys("111111111111")
+    )
+    staging_url = staging_ecr.create_repository(repositoryName="eu-repo")["repository"]["repositoryUri"]
+    assert staging_url.startswith("111111111111.")
+    to_staging = sandbox_cli("push-image", staging_url, "--tag", "s1")
+    assert to_staging.exit_code == 0, to_staging.output
+    assert staging_ecr.describe_images(repositoryName="eu-repo")["imageDetails"][0]["imageTags"] == ["s1"]
 
     missing = sandbox_cli("push-image", "no-such-repo")
     assert missing.exit_code == 1 and "no-such-repo" in missing.output

@@ -17,7 +17,9 @@ as the CloudWatch user guide describes ("Evaluating an alarm", "Configuring how 
   ActionsEnabled.
 
 Differences, on purpose: evaluation is lazy (whenever data arrives or anybody reads alarms; no background
-thread), and the current, still open period counts as the newest one, so a test need not wait a period out.
+thread), and the current, still open period counts as the newest one once it holds data, so a test need not wait
+a period out; while it holds none, the range ends with the period just closed, which CloudWatch evaluates a minute
+after it ends (without this, data whose period closed between its arrival and the next look was never evaluated).
 A state set through SetAlarmState holds until new data for the alarm's metric arrives (on AWS, until the next
 evaluation a minute later): tests that force an alarm keep it. Metric-math alarms are left as moto has them.
 """
@@ -74,6 +76,8 @@ def datapoints(alarm: Any, data: list[Any], now: datetime) -> list[tuple[datetim
             continue  # CloudWatch: a metric is its exact set of dimensions
         start = epoch + period * ((_naive(datum.timestamp) - epoch) // period)
         values.setdefault(start, []).append(datum.value)
+    if newest not in values:  # the open period has no data yet: the range ends with the one just closed
+        newest -= period
     stat = alarm.extended_statistic or alarm.statistic
     out = []
     for back in range(int(alarm.evaluation_periods)):
