@@ -15,8 +15,11 @@ root="$work/repo"
 echo "== a copy of the repository in $root; staging in account $STAGING, prod in $PROD"
 mkdir -p "$root"
 git ls-files -z infra/platform modules envs | xargs -0 -I{} cp --parents {} "$root/"
+commit() { git -C "$root" add -A && git -C "$root" -c user.email=demo@example.com -c user.name=demo commit -qm "$1"; }
 git -C "$root" init -q
-git -C "$root" -c user.email=demo@example.com -c user.name=demo commit -qm "demo" --allow-empty
+commit "the platform, as this repository has it"
+# The sandbox this tree's `make demo` uses, also for the commands run in the copy.
+export PLATFORMCTL_SANDBOX_DIR="${PLATFORMCTL_SANDBOX_DIR:-$PWD/.platformctl/sandbox}"
 platformctl sandbox status >/dev/null || platformctl sandbox start
 eval "$(platformctl sandbox env)"
 
@@ -36,7 +39,7 @@ for env in staging prod; do
   printf 'credentials:\n  profile: %s-admin\n' "$env" >>"$root/envs/$env/env.yaml"
   echo 'use_path_style = true  # the sandbox is an IP address' >>"$root/envs/$env/backend.hcl"
 done
-git -C "$root" -c user.email=demo@example.com -c user.name=demo commit -qam "each environment in its account"
+commit "each environment in its own account"
 # From here on every environment is reached with its env.yaml profile: no keys of our own.
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_PROFILE
 export AWS_SHARED_CREDENTIALS_FILE="$work/credentials" AWS_CONFIG_FILE="$work/config"
@@ -77,7 +80,7 @@ planned() {  # exit 2 means "changes to apply", which is what we expect here
 }
 
 pctl envs
-pctl doctor || true  # says, per environment, that its profile reaches its account
+pctl doctor || true  # per environment: its profile reaches its account (fargate names none: FAIL here)
 
 echo "== prod's foundation: asked for (prod's admin), approved by bob, applied; beside staging's (log: $work/prod.log)"
 (

@@ -61,6 +61,9 @@ def run_checks(
         results.append(DoctorResult("environments", "FAIL", exc.one_line()))
     results.extend(extra)
     region = envs[0].region if envs else "us-east-1"
+    configured = [e.name for e in envs if e.credentials is not None] if target_for is not None else []
+    aws: AwsTarget | None = None
+    ident: dict[str, str] | None = None
     try:
         aws = target()
         ident = aws.identity(region)
@@ -76,8 +79,12 @@ def run_checks(
         )
         results.append(DoctorResult("aws identity", "ok", f"{ident['arn']}{note}"))
     except PlatformError as exc:
-        results.append(DoctorResult("aws identity", "FAIL", exc.one_line()))
-        return results
+        if not configured:
+            results.append(DoctorResult("aws identity", "FAIL", exc.one_line()))
+            return results
+        # Environments whose env.yaml names credentials are still reached with those.
+        detail = f"{exc.message}: {', '.join(configured)} are reached with their env.yaml credentials"
+        results.append(DoctorResult("aws identity", "warn", detail))
     for env in envs:
         env_aws, env_ident, how = aws, ident, ""
         if target_for is not None and env.credentials is not None:
@@ -88,6 +95,15 @@ def run_checks(
                 results.append(DoctorResult(f"account {env.name}", "FAIL", exc.one_line()))
                 continue
             how = f" with {env.credentials.describe()}" if env_aws is not aws else ""
+        if env_aws is None or env_ident is None:
+            results.append(
+                DoctorResult(
+                    f"account {env.name}",
+                    "FAIL",
+                    "no credentials reach it (set credentials in its env.yaml, AWS_PROFILE, or keys)",
+                )
+            )
+            continue
         results.append(_account_reach(env.name, env.account_id, env_ident, sandbox=env_aws.sandbox, how=how))
         bucket = env_aws.backend_overrides.get("bucket", env.state_bucket)
         try:

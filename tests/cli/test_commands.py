@@ -234,6 +234,12 @@ def test_an_environment_in_another_account_is_reached_with_the_profile_its_env_y
         qa == "ok   account qa: credentials with profile qa-admin reach 222222222222 as arn:aws:iam::222222222222:root"
     )
     assert any(x.startswith("ok   account staging: credentials reach ") for x in lines), doctor.stdout
+    only_qa = tmp_path / "only-qa"
+    only_qa.write_text(credentials.read_text().split("[qa-admin]")[1].join(["[qa-admin]", ""]))
+    without_default = project.invoke("doctor", env={**files, "AWS_SHARED_CREDENTIALS_FILE": str(only_qa)})
+    lines = without_default.stdout.splitlines()
+    assert "warn aws identity: no AWS credentials found: qa are reached with their env.yaml credentials" in lines
+    assert qa in lines and "FAIL account staging: no credentials reach it" in without_default.stdout
     for chosen in ({"GITHUB_ACTIONS": "true"}, {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}):
         in_use = project.invoke("doctor", env={**files, **chosen})
         assert "FAIL account qa: credentials are for account " in in_use.stdout, chosen
