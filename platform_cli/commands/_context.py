@@ -73,13 +73,37 @@ class AppContext:
         """The AWS target for one environment: with env.yaml `credentials`, that profile or role (so one terminal
         reaches every environment in its own account). The credentials in use instead when they were chosen
         explicitly (AWS_ACCESS_KEY_ID or AWS_PROFILE set: a second person approving as themselves, aws-vault, a
-        GitHub Actions job's OIDC role), in GitHub Actions, and in the sandbox (`--sandbox`)."""
+        GitHub Actions job's OIDC role) and in GitHub Actions. In the sandbox (`--sandbox`), the account's own."""
+        if self.sandbox:
+            return self._sandbox_target_for(env)
         explicit = any(os.environ.get(name) for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE"))
-        if self.sandbox or env.credentials is None or explicit or os.environ.get("GITHUB_ACTIONS") == "true":
+        if env.credentials is None or explicit or os.environ.get("GITHUB_ACTIONS") == "true":
             return self.target
         if env.name not in self._env_targets:
             self._env_targets[env.name] = credentials.target_for(env.name, env.credentials, env.region, self.target)
         return self._env_targets[env.name]
+
+    def _sandbox_target_for(self, env: EnvSettings) -> AwsTarget:
+        """In the sandbox each environment lives in the account its env.yaml names, as in AWS: reached with that
+        account's root keys (or the caller's own keys: a person made in the sandbox), its state in that account's
+        state bucket. The default account is the sandbox's target as it is."""
+        from platform_cli.sandbox import accounts, manager
+
+        base = self.target
+        if env.account_id == manager.default_account():
+            return base
+        if env.account_id not in self._env_targets:
+            with sandbox_errors():
+                bucket = manager.ensure_state_bucket(str(base.endpoint), env.account_id)
+            caller = all(os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
+            keys = {} if caller else accounts.root_credentials(env.account_id)
+            self._env_targets[env.account_id] = AwsTarget(
+                env={**base.env, **keys},
+                backend_overrides={**base.backend_overrides, "bucket": bucket},
+                sandbox=True,
+                endpoint=base.endpoint,
+            )
+        return self._env_targets[env.account_id]
 
     @property
     def provider_source(self) -> tfconfig.ProviderSource:

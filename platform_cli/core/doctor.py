@@ -87,14 +87,15 @@ def run_checks(
         results.append(DoctorResult("aws identity", "warn", detail))
     for env in envs:
         env_aws, env_ident, how = aws, ident, ""
-        if target_for is not None and env.credentials is not None:
+        if target_for is not None:
             try:
                 env_aws = target_for(env)
-                env_ident = env_aws.identity(env.region)
+                env_ident = env_aws.identity(env.region) if env_aws is not aws else ident
             except PlatformError as exc:
                 results.append(DoctorResult(f"account {env.name}", "FAIL", exc.one_line()))
                 continue
-            how = f" with {env.credentials.describe()}" if env_aws is not aws else ""
+            if env.credentials is not None and env_aws is not aws:
+                how = f" with {env.credentials.describe()}"
         if env_aws is None or env_ident is None:
             results.append(
                 DoctorResult(
@@ -125,6 +126,8 @@ def _account_reach(name: str, account_id: str, ident: dict[str, str], *, sandbox
     """Whether the credentials `name` is reached with (`how`: its env.yaml credentials, else those in use) act in
     its account (every AWS call of platformctl for it does)."""
     if sandbox:
+        if ident["account"] == account_id:
+            return DoctorResult(f"account {name}", "ok", f"the sandbox's account {account_id}, as {ident['arn']}")
         return DoctorResult(
             f"account {name}", "ok", f"the sandbox's account {ident['account']} stands in for {account_id}"
         )

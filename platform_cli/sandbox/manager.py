@@ -51,6 +51,9 @@ __all__ = [
     "ensure_running",
     "env_vars",
     "backend_config",
+    "default_account",
+    "state_bucket_for",
+    "ensure_state_bucket",
     "free_port",
 ]
 
@@ -103,6 +106,47 @@ def env_vars(endpoint: str, region: str = DEFAULT_REGION) -> dict[str, str]:
         # No instance metadata service here; without this the SDKs probe it and wait.
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+
+
+def default_account() -> str:
+    """The account a request lands in unless its key names another (moto's default, or MOTO_ACCOUNT_ID)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    return os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+
+
+def state_bucket_for(account: str) -> str:
+    """An account's Terraform state bucket in the sandbox: the default account's is made when the sandbox starts,
+    any other account's on first use (ensure_state_bucket), each in its own account."""
+    return SANDBOX_STATE_BUCKET if account == default_account() else f"{SANDBOX_STATE_BUCKET}-{account}"
+
+
+def ensure_state_bucket(endpoint: str, account: str, region: str = DEFAULT_REGION) -> str:
+    """`account`'s state bucket (versioned, as a real state bucket is), made by that account's root if missing."""
+    import boto3
+
+    from .accounts import root_credentials
+
+    bucket = state_bucket_for(account)
+    if bucket == SANDBOX_STATE_BUCKET:
+        return bucket
+    keys = root_credentials(account)
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+    )
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except Exception:  # noqa: BLE001 - 404: not made yet
+        try:
+            s3.create_bucket(Bucket=bucket)
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        except Exception as exc:  # noqa: BLE001
+            raise SandboxError(f"cannot make the state bucket {bucket} of account {account}: {exc}") from None
+    return bucket
 
 
 def backend_config(key: str | None = None, region: str = DEFAULT_REGION) -> dict[str, str]:

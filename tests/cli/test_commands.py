@@ -266,3 +266,30 @@ def test_a_profile_missing_from_the_aws_config_is_refused_in_one_line(project, t
     result = project.invoke("plan", "qa", env=env)
     assert result.exit_code == 1
     assert "qa: profile qa-admin is not in your AWS config" in result.output
+
+
+def test_with_sandbox_an_environment_lives_in_the_account_its_env_yaml_names(project, sandbox):
+    """`--sandbox`: qa (account 222222222222) is planned and applied as that account's root, its registry made
+    there and its state kept in that account's own state bucket; doctor says which account reaches it."""
+    project.write_env("qa", account="222222222222")
+    project.commit("qa in its own account")
+    env = {"PLATFORMCTL_SANDBOX_DIR": sandbox.info.state_dir, "AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
+    assert project.invoke("--sandbox", "plan", "qa", env=env).exit_code == 2
+    applied = project.invoke("--sandbox", "apply", "qa", env=env)
+    assert applied.exit_code == 0, applied.output
+    keys = root_credentials("222222222222")
+    qa = {
+        "aws_access_key_id": keys["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": "x",
+        "endpoint_url": sandbox.endpoint,
+    }
+    (repository,) = boto3.client("ecr", **qa).describe_repositories(repositoryNames=[f"{project.name}-qa"])[
+        "repositories"
+    ]
+    assert repository["registryId"] == "222222222222"
+    state = boto3.client("s3", **qa).get_object(
+        Bucket="platformctl-sandbox-state-222222222222", Key=f"{project.name}/qa.tfstate"
+    )
+    assert json.loads(state["Body"].read())["serial"] >= 1
+    doctor = project.invoke("--sandbox", "doctor", env=env).stdout
+    assert "ok   account qa: the sandbox's account 222222222222, as arn:aws:iam::222222222222:root" in doctor

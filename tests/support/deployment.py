@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from moto.core import DEFAULT_ACCOUNT_ID
 
 from platform_cli.cli import cli
 from platform_cli.sandbox.images import push_placeholder_image
@@ -119,6 +121,9 @@ def copy_repository(
     (staging / "terraform.tfvars").write_text((staging / "terraform.tfvars").read_text() + staging_settings)
     (staging / "env.yaml").write_text((staging / "env.yaml").read_text() + staging_policy)
     for env_dir in (root / "envs").iterdir():
+        # Every environment in the sandbox's default account: its people (IAM users made there) act in one account.
+        policy = env_dir / "env.yaml"
+        policy.write_text(re.sub(r'account_id: "\d{12}"', f'account_id: "{DEFAULT_ACCOUNT_ID}"', policy.read_text()))
         tfvars = env_dir / "terraform.tfvars"
         tfvars.write_text(tfvars.read_text() + f'\nproject = "{project}"\n')
         backend = env_dir / "backend.hcl"
