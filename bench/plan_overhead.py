@@ -26,11 +26,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from platform_cli.commands._context import AppContext  # noqa: E402
-from platform_cli.core import tfconfig  # noqa: E402
 from platform_cli.core.console import Console  # noqa: E402
 from platform_cli.core.paths import Paths  # noqa: E402
-from platform_cli.core.settings import list_env_names, load_env  # noqa: E402
-from platform_cli.core.stack import LOCK_TIMEOUT, EnvStack  # noqa: E402
+from platform_cli.core.settings import list_env_names  # noqa: E402
+from platform_cli.core.stack import LOCK_TIMEOUT  # noqa: E402
 from platform_cli.sandbox import manager  # noqa: E402
 
 PLATFORMCTL = [sys.executable, "-m", "platform_cli"]
@@ -68,12 +67,9 @@ def main() -> int:
             os.environ.update({k: env[k] for k in ("PLATFORMCTL_WORK_DIR", "PLATFORMCTL_SANDBOX_DIR")})
             paths = Paths(REPO, work, sandbox_dir)
             quiet = Console(out=open(os.devnull, "w"), err=open(os.devnull, "w"))
-            target = AppContext(paths=paths, console=quiet, sandbox=True).target  # the sandbox started above
-            source = tfconfig.resolve(paths)
-            stacks = {
-                name: EnvStack(paths, load_env(paths, name), target, source, quiet, color=False)
-                for name in ("staging", "prod")
-            }
+            # The sandbox started above; each environment in its own account there, as `platformctl --sandbox` has it.
+            app = AppContext(paths=paths, console=quiet, sandbox=True)
+            stacks = {name: app.stack(name) for name in ("staging", "prod")}
             for stack in stacks.values():
                 stack.init()
 
@@ -102,7 +98,7 @@ def main() -> int:
             every = list_env_names(paths)  # what `plan --all` plans, one after another
             for name in every:
                 if name not in stacks:
-                    EnvStack(paths, load_env(paths, name), target, source, quiet, color=False).init()
+                    app.stack(name).init()
             for _ in range(max(1, args.runs // 2 + 1)):
                 started = time.perf_counter()
                 for name in every:
