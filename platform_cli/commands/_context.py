@@ -93,16 +93,18 @@ class AppContext:
         if env.account_id == manager.default_account():
             return base
         if env.account_id not in self._env_targets:
-            with sandbox_errors():
-                bucket = manager.ensure_state_bucket(str(base.endpoint), env.account_id)
             caller = all(os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
             keys = {} if caller else accounts.root_credentials(env.account_id)
-            self._env_targets[env.account_id] = AwsTarget(
+            target = AwsTarget(
                 env={**base.env, **keys},
-                backend_overrides={**base.backend_overrides, "bucket": bucket},
+                backend_overrides={**base.backend_overrides, "bucket": manager.state_bucket_for(env.account_id)},
                 sandbox=True,
                 endpoint=base.endpoint,
             )
+            region = target.backend_overrides.get("region", env.region)
+            with sandbox_errors():  # with the client that reads the state next: no client built for this alone
+                manager.ensure_state_bucket(target.client("s3", region), str(base.endpoint), env.account_id)
+            self._env_targets[env.account_id] = target
         return self._env_targets[env.account_id]
 
     @property

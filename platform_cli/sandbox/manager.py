@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from .constants import (
     DEFAULT_PORT,
@@ -121,8 +122,9 @@ def state_bucket_for(account: str) -> str:
     return SANDBOX_STATE_BUCKET if account == default_account() else f"{SANDBOX_STATE_BUCKET}-{account}"
 
 
-def ensure_state_bucket(endpoint: str, account: str, region: str = DEFAULT_REGION) -> str:
-    """`account`'s state bucket (versioned, as a real state bucket is), made by that account's root if missing."""
+def ensure_state_bucket(s3: Any, endpoint: str, account: str, region: str = DEFAULT_REGION) -> str:
+    """`account`'s state bucket (versioned, as a real state bucket is). `s3` is the client the caller reads state
+    with (one HeadBucket, no client of its own on the common path); a missing bucket is made by the account's root."""
     import boto3
 
     from .accounts import root_credentials
@@ -130,8 +132,13 @@ def ensure_state_bucket(endpoint: str, account: str, region: str = DEFAULT_REGIO
     bucket = state_bucket_for(account)
     if bucket == SANDBOX_STATE_BUCKET:
         return bucket
+    try:
+        s3.head_bucket(Bucket=bucket)
+        return bucket
+    except Exception:  # noqa: BLE001 - 404: not made yet (or the caller may not see it: the root makes it anyway)
+        pass
     keys = root_credentials(account)
-    s3 = boto3.client(
+    root = boto3.client(
         "s3",
         endpoint_url=endpoint,
         region_name=region,
@@ -139,11 +146,11 @@ def ensure_state_bucket(endpoint: str, account: str, region: str = DEFAULT_REGIO
         aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
     )
     try:
-        s3.head_bucket(Bucket=bucket)
-    except Exception:  # noqa: BLE001 - 404: not made yet
+        root.head_bucket(Bucket=bucket)
+    except Exception:  # noqa: BLE001 - 404: make it
         try:
-            s3.create_bucket(Bucket=bucket)
-            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+            root.create_bucket(Bucket=bucket)
+            root.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         except Exception as exc:  # noqa: BLE001
             raise SandboxError(f"cannot make the state bucket {bucket} of account {account}: {exc}") from None
     return bucket
