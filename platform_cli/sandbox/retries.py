@@ -21,6 +21,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .wire import answer_of
+
 Environ = dict[str, Any]
 WSGIApp = Callable[[Environ, Any], Iterable[bytes]]
 
@@ -78,20 +80,7 @@ class ReplayRetriedInvocations:
                 return [body]
             print(f"retry: attempt {attempt} of {target} (invocation {invocation})", file=sys.stderr, flush=True)
 
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
-            captured["status"], captured["headers"] = status, list(headers)
-            return lambda _chunk: None
-
-        chunks = self.app(environ, capture)
-        try:
-            body = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close:
-                close()
-        status, headers = captured["status"], captured["headers"]
+        status, headers, body = answer_of(self.app, environ)
         if status.startswith("2"):
             self._remember(invocation, status, headers, body)
         start_response(status, headers)

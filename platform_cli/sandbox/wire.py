@@ -79,6 +79,25 @@ def _buffer_request_body(environ: Environ) -> None:
     environ["CONTENT_LENGTH"] = str(len(body))
 
 
+def answer_of(app: WSGIApp, environ: Environ) -> tuple[str, Headers, bytes]:
+    """Run a WSGI app to the end and keep its whole answer (status, headers, body), for a wrapper to rewrite or
+    remember before it answers."""
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, headers: Headers, exc_info: Any = None) -> Callable[[bytes], None]:
+        captured["status"], captured["headers"] = status, list(headers)
+        return lambda _chunk: None
+
+    chunks = app(environ, capture)
+    try:
+        body = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close:
+            close()
+    return captured["status"], captured["headers"], body
+
+
 class FidelityMiddleware:
     """Wraps moto's WSGI app and applies the registered fixes whose rule matches the request."""
 
@@ -93,20 +112,7 @@ class FidelityMiddleware:
 
         if any(fix.needs_request_body for fix in matching):
             _buffer_request_body(environ)
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: Headers, exc_info: Any = None) -> Callable[[bytes], None]:
-            captured["status"], captured["headers"] = status, list(headers)
-            return lambda _chunk: None
-
-        chunks = self.app(environ, capture)
-        try:
-            body = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close:
-                close()
-        status, headers = captured["status"], captured["headers"]
+        status, headers, body = answer_of(self.app, environ)
         for fix in matching:
             status, headers, body = fix.rewrite(environ, status, headers, body)
         headers = set_header(headers, "Content-Length", str(len(body)))
