@@ -29,11 +29,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # The long chains of `make test` (xdist groups, minutes each), in the order workers should start them: pytest-xdist
 # hands the first unit of work to each worker in turn, a second one to each at once, then the next to whichever
-# worker finishes. So the four longest come first, one per worker, then one short test each, then the next three
+# worker finishes. So the four longest come first, one per worker, then one short test each, then the next two
 # chains (picked up by the first workers to finish), then everything else. `make test` runs with
 # --no-loadscope-reorder, which would otherwise put the groups with the most tests first, whatever their length.
-FIRST_CHAINS = ("bootstrap-roles", "bootstrap-deploy", "fargate", "deployment-model")
-NEXT_CHAINS = ("deployment-promotion", "deployment-staging", "modules-apply")
+FIRST_CHAINS = ("bootstrap-roles", "bootstrap-deploy", "deployment-staging", "fargate")
+NEXT_CHAINS = ("deployment-promotion", "modules-apply")
 
 
 def _group(item: pytest.Item) -> str | None:

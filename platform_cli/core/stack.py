@@ -143,8 +143,7 @@ class EnvStack:
         service_image=null would remove the service). `image` is a digest the registry holds."""
         self.check_account()
         self.init()
-        variables = self._release_vars(image, model)
-        variables.update(self._baseline_vars(variables.get("model_artifact")))
+        variables = self._release_variables(image, model)
         provenance = provenance_now(self.paths, self.name, variables=variables, target=self.target.kind)
         saved = self.saved_plan
         saved.discard()
@@ -216,6 +215,13 @@ class EnvStack:
         )
         return release.variables()
 
+    def _release_variables(self, image: str | None = None, model: dict[str, str] | None = None) -> dict[str, Any]:
+        """Every variable of a release: image, model and the model's baseline. Drift and destroy pass the running
+        release's too (without its baseline a refresh-only plan reports output.model_baseline as drifted)."""
+        variables = self._release_vars(image, model)
+        variables.update(self._baseline_vars(variables.get("model_artifact")))
+        return variables
+
     def _baseline_vars(self, model: dict[str, str] | None) -> dict[str, Any]:
         """A release with a model is planned with that model's baseline (its alarms derive from it); without one
         the plan is refused, saying how to publish it."""
@@ -277,7 +283,7 @@ class EnvStack:
                 f"-lock-timeout={LOCK_TIMEOUT}",
                 "-detailed-exitcode",
                 f"-out={drift_file}",
-                *self._var_args(self._release_vars()),
+                *self._var_args(self._release_variables()),
             ],
             ok=(0, 2),
             what=f"drift check {self.name}",
@@ -309,7 +315,7 @@ class EnvStack:
                 "-input=false",
                 "-auto-approve",
                 f"-lock-timeout={LOCK_TIMEOUT}",
-                *self._var_args(self._release_vars()),
+                *self._var_args(self._release_variables()),
             ],
             what=f"destroy {self.name}",
             backend=self.backend_label,

@@ -66,12 +66,6 @@ def deploy(
 
 
 @pytest.fixture(scope="session")
-def staging(sandbox, terraform_env, tmp_path_factory) -> Deployment:
-    """staging alone, for the tests that read a deployed environment (and destroy it last)."""
-    return deploy(sandbox, terraform_env, tmp_path_factory.mktemp("staging"), with_prod=False)
-
-
-@pytest.fixture(scope="session")
 def staging_and_prod(sandbox, terraform_env, tmp_path_factory) -> Deployment:
     """staging on an image and prod's foundation, for promotion."""
     return deploy(sandbox, terraform_env, tmp_path_factory.mktemp("promotion"), with_prod=True)
@@ -90,12 +84,14 @@ model_guardrails = {
 
 
 @pytest.fixture(scope="session")
-def staging_with_guardrails(sandbox, terraform_env, tmp_path_factory) -> Deployment:
-    """staging with model guardrails and auto_rollback, for the model-alarm story (test_model_guardrails)."""
+def staging(sandbox, terraform_env, tmp_path_factory) -> Deployment:
+    """staging alone, with model guardrails and auto_rollback: one deployment (~2 min of CPU) for the model-alarm
+    story (test_model_guardrails.py, first) and then the tests that read a deployed environment and destroy it
+    (test_staging.py), all in one xdist group and in file order."""
     return deploy(
         sandbox,
         terraform_env,
-        tmp_path_factory.mktemp("model"),
+        tmp_path_factory.mktemp("staging"),
         with_prod=False,
         staging_settings=GUARDRAILS,
         staging_policy="auto_rollback: true\n",

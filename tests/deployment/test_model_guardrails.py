@@ -21,7 +21,8 @@ import pytest
 from support.deployment import ENV
 from support.sample_service import serve_requests, ship_to_log_group
 
-pytestmark = pytest.mark.xdist_group("deployment-model")
+# One worker, file order: this file runs first on the staging deployment test_staging.py reads and destroys after.
+pytestmark = pytest.mark.xdist_group("deployment-staging")
 
 EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples" / "model_service"
 KEY = "models/camera-price.json"
@@ -37,8 +38,8 @@ ALARM_WATCH = "300s"  # release B's ends at the first poll after its alarm fires
 
 
 @pytest.fixture(scope="module")
-def dep(staging_with_guardrails):
-    return staging_with_guardrails
+def dep(staging):
+    return staging
 
 
 @pytest.fixture(scope="module")

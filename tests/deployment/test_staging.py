@@ -1,6 +1,7 @@
 """The deployed staging environment (tests/deployment/conftest.py), read back the ways users read it.
 
-The tests run in file order on one deployment: reads first, then the roll-out of a new build, destroy last.
+The tests run in file order on one deployment, after test_model_guardrails.py left it on a release with a model:
+reads first, then the roll-out of a new build, destroy last.
 """
 
 from __future__ import annotations
@@ -109,7 +110,10 @@ def test_plan_twice_in_a_row_plans_once_each_time(staging):
         assert f"{ENV}: no changes" in result.stdout
         assert len(staging.logs("plan")) == before + 1, "plan ran Terraform's plan more than once"
         record = json.loads((staging.work_dir / "envs" / ENV / "plan-record.json").read_text())
-        assert record["provenance"]["variables"] == {"service_image": staging.digest}
+        # The running release carried forward whole: image, model and the model's baseline.
+        variables = record["provenance"]["variables"]
+        assert variables["service_image"] == staging.digest
+        assert set(variables) == {"service_image", "model_artifact", "model_baseline"}
     assert not list(staging.work_dir.rglob("deployed.json"))
 
 
