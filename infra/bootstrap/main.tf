@@ -14,6 +14,20 @@ locals {
     "arn:${local.partition}:iam::${local.account_id}:role/${var.project}-${env}-apprunner-*",
     "arn:${local.partition}:iam::${local.account_id}:role/${var.project}-${env}-ecs-*",
   ] }
+  # Promotions: the target side (a promote role) where the target lives here; the source side (grants to that role)
+  # where the source lives here and the target in another account. One account for both: no grants needed.
+  promotions_in = { for env, p in var.promotions : env => merge(p, {
+    source_account = coalesce(p.from_account_id, local.account_id)
+    target_account = coalesce(p.account_id, local.account_id)
+    # The source in another account: the promote role reads the source's state and records there too.
+    reads_across = coalesce(p.from_account_id, local.account_id) != local.account_id
+  }) }
+  promote_targets = { for env, p in local.promotions_in : env => p if p.target_account == local.account_id && contains(keys(var.environments), env) }
+  promote_sources = { for env, p in local.promotions_in : env => merge(p, {
+    reader = "arn:${local.partition}:iam::${p.target_account}:role/${var.project}-github-promote-${env}"
+  }) if p.source_account == local.account_id && p.target_account != local.account_id && contains(keys(var.environments), p.from) }
+  # envs/*/backend.hcl keep an environment's state at <state_key_prefix><environment>.tfstate.
+  record_readers = { for env, p in local.promote_sources : "${var.state_key_prefix}${p.from}.tfstate" => p.reader... }
   # The EC2 resource types modules/network creates (Fargate environments).
   network_types = ["vpc", "subnet", "internet-gateway", "route-table", "security-group", "security-group-rule", "vpc-endpoint"]
 }
@@ -21,8 +35,21 @@ locals {
 module "state_backend" {
   source = "../../modules/state_backend"
 
-  bucket_name   = local.state_bucket_name
-  force_destroy = var.state_force_destroy
+  bucket_name    = local.state_bucket_name
+  force_destroy  = var.state_force_destroy
+  record_readers = { for key, readers in local.record_readers : key => distinct(readers) }
+}
+
+# The source side of a promotion into another account: infra/platform reads these (one per promote role reading
+# the environment) and grants the role its repository and artifact store, on that environment's next apply.
+resource "aws_ssm_parameter" "promotion_reader" {
+  #checkov:skip=CKV2_AWS_34:A role ARN, not a secret: infra/platform reads it as the grantee of resource policies.
+  for_each = local.promote_sources
+
+  name        = "/${var.project}/promotion-readers/${each.value.from}/${each.key}"
+  description = "Promote role of ${each.key} (account ${each.value.target_account}) that reads ${each.value.from}'s releases"
+  type        = "String"
+  value       = each.value.reader
 }
 
 ################################################################################
@@ -386,13 +413,13 @@ resource "aws_iam_policy" "workload_boundary" {
 ################################################################################
 
 data "aws_iam_policy_document" "promote" {
-  for_each = var.promotions
+  for_each = local.promote_targets
 
   statement {
     sid       = "ReadSourceImages"
     effect    = "Allow"
     actions   = ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-    resources = ["arn:${local.partition}:ecr:${var.region}:${local.account_id}:repository/${var.project}-${each.value.from}"]
+    resources = ["arn:${local.partition}:ecr:${var.region}:${each.value.source_account}:repository/${var.project}-${each.value.from}"]
   }
 
   statement {
@@ -424,12 +451,59 @@ data "aws_iam_policy_document" "promote" {
     sid       = "DecryptSourceKeys"
     effect    = "Allow"
     actions   = ["kms:Decrypt"]
-    resources = ["arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"]
+    resources = ["arn:${local.partition}:kms:${var.region}:${each.value.source_account}:key/*"]
 
     condition {
       test     = "StringEquals"
       variable = "aws:ResourceTag/environment"
       values   = [each.value.from]
+    }
+  }
+
+  # In another account: the source's state and records (the verify record of the release), decrypted through S3
+  # with the source state bucket's key, which carries no environment tag; its key policy names this role alone.
+  dynamic "statement" {
+    for_each = each.value.reads_across ? [1] : []
+
+    content {
+      sid       = "ReadSourceRecords"
+      effect    = "Allow"
+      actions   = ["s3:GetObject"]
+      resources = ["arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}/${var.state_key_prefix}${each.value.from}.tfstate", "arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}/${var.state_key_prefix}${each.value.from}.tfstate.platformctl/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.reads_across ? [1] : []
+
+    content {
+      sid       = "ListSourceRecords"
+      effect    = "Allow"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}"]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${var.state_key_prefix}${each.value.from}.tfstate.platformctl/*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.reads_across ? [1] : []
+
+    content {
+      sid       = "DecryptSourceRecords"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt"]
+      resources = ["arn:${local.partition}:kms:${var.region}:${each.value.source_account}:key/*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${var.region}.amazonaws.com"]
+      }
     }
   }
 
@@ -473,7 +547,7 @@ module "github_oidc" {
     }
   }
   promote_roles = {
-    for env, p in var.promotions : env => {
+    for env, p in local.promote_targets : env => {
       github_environment = p.github_environment
       policies           = { promote = data.aws_iam_policy_document.promote[env].json }
       policy_arns        = { read_only = local.read_only_policy }

@@ -112,26 +112,44 @@ variable "environments" {
   }
 
   validation {
-    condition     = !contains(keys(var.environments), "prod") || var.environments["prod"] == "production"
+    condition     = lookup(var.environments, "prod", "production") == "production"
     error_message = "prod may only be applied from the protected GitHub environment \"production\"."
   }
 }
 
+variable "state_key_prefix" {
+  description = "Where envs/*/backend.hcl keep each environment's state in the state bucket: <prefix><environment>.tfstate (the kit's backend.hcl files use platform/). A promote role reading another account's environment is granted that key and its records."
+  type        = string
+  default     = "platform/"
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9._-]+/)*$", var.state_key_prefix))
+    error_message = "state_key_prefix must be empty or folder names each ending in /, such as platform/."
+  }
+}
+
 variable "promotions" {
-  description = "Promotions into environments of this account, keyed by the target environment: the environment promoted from (in this account) and the GitHub environment whose jobs run `platformctl promote`, e.g. { prod = { from = \"staging\", github_environment = \"prod-promote\" } } (what .github/workflows/deploy.yml expects). Each gets a role that copies the source's verified image and model into the target, plans the target and records the request, and cannot apply."
+  description = "Promotions between environments, keyed by the target environment: the environment promoted from, the GitHub environment whose jobs run `platformctl promote`, and where the two live when that is not this account, e.g. { prod = { from = \"staging\", github_environment = \"prod-promote\", from_account_id = \"111111111111\", account_id = \"222222222222\" } } (what .github/workflows/deploy.yml expects). Give every account's bootstrap the same map. In the target's account it makes a role that copies the source's verified image and model into the target, plans the target and records the request, and cannot apply; in the source's account (when that is another one) it grants that role the reads and nothing more: the source's repository and artifact store (through the parameter infra/platform reads, on the source's next apply) and the source's state and records."
   type = map(object({
     from               = string
     github_environment = string
+    from_account_id    = optional(string)
+    account_id         = optional(string)
   }))
   default = {}
 
   validation {
-    condition     = alltrue([for env, p in var.promotions : contains(keys(var.environments), env) && p.from != env && can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", p.from))])
-    error_message = "promotions must be keyed by an environment of var.environments, each promoting from another environment name (e.g. { prod = { from = \"staging\", github_environment = \"prod-promote\" } })."
+    condition     = alltrue([for env, p in var.promotions : (contains(keys(var.environments), env) || contains(keys(var.environments), p.from)) && p.from != env && can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", p.from)) && can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", env))])
+    error_message = "promotions must be keyed by an environment name, each promoting from another one, and name an environment of var.environments as its target or its source (e.g. { prod = { from = \"staging\", github_environment = \"prod-promote\" } })."
   }
 
   validation {
     condition     = alltrue([for env, p in var.promotions : length(trimspace(p.github_environment)) > 0 && !strcontains(p.github_environment, "*") && p.github_environment != lookup(var.environments, env, "")])
     error_message = "Each promotion's github_environment must be a non-empty name without wildcards, and not the environment's apply environment (promoting must not need the approval that applying does)."
+  }
+
+  validation {
+    condition     = alltrue([for env, p in var.promotions : alltrue([for id in [p.from_account_id, p.account_id] : id == null || can(regex("^[0-9]{12}$", id))])])
+    error_message = "A promotion's from_account_id and account_id must be 12-digit AWS account ids (or left out for this account)."
   }
 }

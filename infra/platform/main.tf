@@ -4,8 +4,15 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
+# Promote roles of other accounts that copy this environment's releases: infra/bootstrap in this account writes
+# one parameter per promotion from this environment (its `promotions`); the grants follow on the next apply.
+data "aws_ssm_parameters_by_path" "promotion_readers" {
+  path = "/${var.project}/promotion-readers/${var.environment}"
+}
+
 locals {
-  name = "${var.project}-${var.environment}"
+  name              = "${var.project}-${var.environment}"
+  promotion_readers = sort(nonsensitive(data.aws_ssm_parameters_by_path.promotion_readers.values))
 
   # The first apply runs without an image: the registry has to exist before CI can push one.
   create_service = var.service_image != null
@@ -81,6 +88,7 @@ module "container_registry" {
   lifecycle_keep_release_images  = var.registry.keep_release_images
   lifecycle_untagged_expire_days = var.registry.untagged_expire_days
   pull_principal_arns            = local.create_service ? [local.service.access_role_arn] : []
+  promotion_reader_arns          = local.promotion_readers
 
   tags = local.tags
 }
@@ -94,6 +102,7 @@ module "artifact_store" {
   kms_key_deletion_window_days       = var.kms_key_deletion_window_days
   noncurrent_version_expiration_days = var.artifact_store.noncurrent_version_expiration_days
   log_retention_days                 = var.artifact_store.log_retention_days
+  promotion_reader_arns              = local.promotion_readers
 
   tags = local.tags
 }

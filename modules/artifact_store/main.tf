@@ -1,5 +1,56 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
 locals {
   log_bucket_name = "${var.bucket_name}-logs"
+  bucket_arn      = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+  promotion_read  = length(var.promotion_reader_arns) > 0
+}
+
+################################################################################
+# Promotion from another account: its promote role reads model objects, and S3
+# decrypts them for it with this store's key (both grants, as AWS requires).
+################################################################################
+
+data "aws_iam_policy_document" "promotion_read_objects" {
+  count = local.promotion_read ? 1 : 0
+
+  statement {
+    sid       = "PromotionReadersGetModelVersions"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = var.promotion_reader_arns
+    }
+  }
+}
+
+data "aws_iam_policy_document" "promotion_decrypt" {
+  #checkov:skip=CKV_AWS_111:Key policy, not an IAM policy: Resource "*" means this key only.
+  #checkov:skip=CKV_AWS_356:Key policy, not an IAM policy: Resource "*" means this key only.
+  #checkov:skip=CKV_AWS_109:Key policy, not an IAM policy: Resource "*" means this key only.
+  count = local.promotion_read ? 1 : 0
+
+  statement {
+    sid       = "PromotionReadersDecryptThroughS3"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = var.promotion_reader_arns
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${data.aws_region.current.name}.amazonaws.com"]
+    }
+  }
 }
 
 ################################################################################
@@ -16,6 +67,8 @@ module "bucket" {
   kms_key_description          = "Encrypts model artifacts in s3://${var.bucket_name}"
   kms_key_deletion_window_days = var.kms_key_deletion_window_days
   deny_non_kms_uploads         = true
+  policy_documents             = data.aws_iam_policy_document.promotion_read_objects[*].json
+  kms_key_policy_documents     = data.aws_iam_policy_document.promotion_decrypt[*].json
 
   lifecycle_rule_id                      = "expire-noncurrent-versions"
   noncurrent_version_expiration_days     = var.noncurrent_version_expiration_days

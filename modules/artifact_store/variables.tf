@@ -74,6 +74,17 @@ variable "log_retention_days" {
   }
 }
 
+variable "promotion_reader_arns" {
+  description = "IAM role ARNs of other accounts' promote roles that may read model objects (any version) to copy a release into their own artifact store: a bucket policy statement and a key policy statement (kms:Decrypt through S3 only). Empty adds neither."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.promotion_reader_arns : can(regex("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/", arn))])
+    error_message = "promotion_reader_arns must hold IAM role ARNs."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource the module creates."
   type        = map(string)

@@ -1,5 +1,5 @@
 locals {
-  create_repository_policy = length(var.pull_principal_arns) > 0
+  create_repository_policy = length(var.pull_principal_arns) + length(var.promotion_reader_arns) > 0
 }
 
 resource "aws_ecr_repository" "this" {
@@ -54,18 +54,38 @@ resource "aws_ecr_lifecycle_policy" "this" {
 data "aws_iam_policy_document" "pull" {
   count = local.create_repository_policy ? 1 : 0
 
-  statement {
-    sid    = "AllowPull"
-    effect = "Allow"
-    actions = [
-      "ecr:BatchCheckLayerAvailability",
-      "ecr:BatchGetImage",
-      "ecr:GetDownloadUrlForLayer",
-    ]
+  dynamic "statement" {
+    for_each = length(var.pull_principal_arns) > 0 ? [1] : []
 
-    principals {
-      type        = "AWS"
-      identifiers = var.pull_principal_arns
+    content {
+      sid    = "AllowPull"
+      effect = "Allow"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+      ]
+
+      principals {
+        type        = "AWS"
+        identifiers = var.pull_principal_arns
+      }
+    }
+  }
+
+  # Promote roles of other accounts copy a release by digest: its manifest, then the layers they lack.
+  dynamic "statement" {
+    for_each = length(var.promotion_reader_arns) > 0 ? [1] : []
+
+    content {
+      sid     = "PromotionReadersPullByDigest"
+      effect  = "Allow"
+      actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"]
+
+      principals {
+        type        = "AWS"
+        identifiers = var.promotion_reader_arns
+      }
     }
   }
 }

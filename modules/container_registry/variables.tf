@@ -70,6 +70,17 @@ variable "pull_principal_arns" {
   }
 }
 
+variable "promotion_reader_arns" {
+  description = "IAM role ARNs of other accounts' promote roles that may read this repository's images by digest (manifest and layers) to copy a release into their own registry. Empty adds no statement."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.promotion_reader_arns : can(regex("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/", arn))])
+    error_message = "promotion_reader_arns must hold IAM role ARNs."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource the module creates."
   type        = map(string)

@@ -19,6 +19,8 @@ data "aws_iam_policy_document" "kms" {
   #checkov:skip=CKV_AWS_109:Key policy, not an IAM policy: Resource "*" means this key only, and the account root grant is AWS's default delegation to IAM.
   count = local.kms ? 1 : 0
 
+  source_policy_documents = var.kms_key_policy_documents
+
   statement {
     sid       = "AccountAdministers"
     effect    = "Allow"

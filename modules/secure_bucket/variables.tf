@@ -139,6 +139,17 @@ variable "policy_documents" {
   }
 }
 
+variable "kms_key_policy_documents" {
+  description = "Further key policy documents (JSON) merged into the customer-managed key's policy (SSE-KMS only), for grants to principals of other accounts, such as a promote role that reads this bucket's objects. Their statements need their own Sid values."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for doc in var.kms_key_policy_documents : can(jsondecode(doc))])
+    error_message = "kms_key_policy_documents must hold JSON policy documents."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource the module creates."
   type        = map(string)

@@ -22,7 +22,8 @@ module "bucket" {
     target_prefix = "s3/${var.bucket_name}/"
   }
 
-  policy_documents = [data.aws_iam_policy_document.append_only_log.json]
+  policy_documents         = concat([data.aws_iam_policy_document.append_only_log.json], data.aws_iam_policy_document.record_readers[*].json)
+  kms_key_policy_documents = data.aws_iam_policy_document.record_readers_decrypt[*].json
 
   tags = var.tags
 }
@@ -70,4 +71,75 @@ locals {
     "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/*.platformctl/log/*",
     "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/*.platformctl/numbers/*",
   ]
+}
+
+# Roles of other accounts that read one environment's state and records (a promote role checking the verify record
+# of the release it copies). Identity policies in their own account must allow the same reads.
+data "aws_region" "current" {}
+
+data "aws_iam_policy_document" "record_readers" {
+  count = length(var.record_readers) > 0 ? 1 : 0
+
+  dynamic "statement" {
+    for_each = var.record_readers
+
+    content {
+      sid       = "ReadRecordsOf${replace(title(replace(statement.key, "/[^A-Za-z0-9]+/", " ")), " ", "")}"
+      effect    = "Allow"
+      actions   = ["s3:GetObject"]
+      resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${statement.key}", "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}/${statement.key}.platformctl/*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = statement.value
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.record_readers
+
+    content {
+      sid       = "ListRecordsOf${replace(title(replace(statement.key, "/[^A-Za-z0-9]+/", " ")), " ", "")}"
+      effect    = "Allow"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"]
+
+      principals {
+        type        = "AWS"
+        identifiers = statement.value
+      }
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${statement.key}.platformctl/*"]
+      }
+    }
+  }
+}
+
+data "aws_iam_policy_document" "record_readers_decrypt" {
+  #checkov:skip=CKV_AWS_111:Key policy, not an IAM policy: Resource "*" means this key only.
+  #checkov:skip=CKV_AWS_356:Key policy, not an IAM policy: Resource "*" means this key only.
+  #checkov:skip=CKV_AWS_109:Key policy, not an IAM policy: Resource "*" means this key only.
+  count = length(var.record_readers) > 0 ? 1 : 0
+
+  statement {
+    sid       = "RecordReadersDecryptThroughS3"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = distinct(flatten(values(var.record_readers)))
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${data.aws_region.current.name}.amazonaws.com"]
+    }
+  }
 }

@@ -59,6 +59,17 @@ variable "noncurrent_version_expiration_days" {
   }
 }
 
+variable "record_readers" {
+  description = "State keys whose state and platformctl records (<key> and <key>.platformctl/*) other accounts' roles may read, e.g. { \"platform/staging.tfstate\" = [\"arn:aws:iam::222222222222:role/mlplatform-github-promote-prod\"] }: a promote role checking the verify record of the release it copies. Adds bucket and key policy statements (kms:Decrypt through S3 only)."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for key, arns in var.record_readers : length(trimspace(key)) > 0 && !strcontains(key, "*") && length(arns) > 0 && alltrue([for arn in arns : can(regex("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/", arn))])])
+    error_message = "record_readers must map state keys (no wildcards) to non-empty lists of IAM role ARNs."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource the module creates."
   type        = map(string)

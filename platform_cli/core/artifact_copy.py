@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .aws import AwsTarget, error_code
+from .aws import AwsTarget, error_code, error_text
 from .errors import PlatformError, Refused
 from .registry_copy import read_part
 
@@ -89,6 +89,21 @@ def _copy_in_parts(s3: Any, bucket: str, key: str, copy_source: dict[str, str], 
     return _multipart(s3, bucket, key, bucket_encryption(s3, bucket), upload_parts)
 
 
+def check_model_readable(reader: AwsTarget, *, source: tuple[str, str], model: dict[str, str]) -> None:
+    """Read the model version's first byte as `reader` (S3 decrypts as the reader, so the key's grant counts too):
+    a source it may not read is refused here, before anything is written into the destination."""
+    region, bucket = source
+    try:
+        reader.client("s3", region).get_object(
+            Bucket=bucket, Key=model["key"], VersionId=model["version_id"], Range="bytes=0-0"
+        )["Body"].read()
+    except Exception as exc:  # noqa: BLE001
+        raise Refused(
+            f"model s3://{bucket}/{model['key']} version {model['version_id']} cannot be read ({error_text(exc)})",
+            hint="check the source's artifact store grants these credentials the read (infra/bootstrap `promotions`)",
+        ) from None
+
+
 def copy_model(
     reader: AwsTarget,
     writer: AwsTarget,
@@ -115,8 +130,7 @@ def copy_model(
         )
     except Exception as exc:  # noqa: BLE001
         raise Refused(
-            f"model s3://{src_bucket}/{model['key']} version {model['version_id']} cannot be read "
-            f"({error_code(exc) or exc})",
+            f"model s3://{src_bucket}/{model['key']} version {model['version_id']} cannot be read ({error_text(exc)})",
             hint="check it is still in the source's artifact store",
         ) from None
     copied: dict[str, Any]
@@ -148,7 +162,7 @@ def _stream(src: Any, dst: Any, copy_source: dict[str, str], bucket: str) -> dic
     except Exception as exc:  # noqa: BLE001
         raise Refused(
             f"model s3://{copy_source['Bucket']}/{key} version {copy_source['VersionId']} cannot be read "
-            f"({error_code(exc) or exc})",
+            f"({error_text(exc)})",
             hint="check the source's credentials may read its artifact store",
         ) from None
     encryption = bucket_encryption(dst, bucket)

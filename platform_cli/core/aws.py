@@ -22,6 +22,17 @@ def error_code(exc: BaseException) -> str:
     return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
+def error_text(exc: BaseException) -> str:
+    """AWS's code and message of a botocore ClientError ("AccessDeniedException: User: ... is not authorized to
+    perform: ecr:BatchGetImage on resource: arn:..."): a refusal names what was refused; str(exc) otherwise."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return str(exc)
+    error = response.get("Error", {})
+    code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+    return f"{code}: {message}" if code and message else code or message or str(exc)
+
+
 @dataclass
 class AwsTarget:
     env: dict[str, str] = field(default_factory=dict)  # a variable set to "" here is unset for Terraform

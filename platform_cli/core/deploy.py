@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import ecs_rollout, promotion
-from .artifact_copy import copy_model, model_sha256
+from .artifact_copy import check_model_readable, copy_model, model_sha256
 from .baseline import copy_baseline
 from .errors import NoPlan, PlatformError, Refused
 from .promotion import Requester, records_for
 from .provenance import sha256_bytes
 from .records import EnvRecords, now
-from .registry_copy import copy_image, resolve_image
+from .registry_copy import check_image_readable, copy_image, resolve_image
 from .release import ImageRef, Release, parse_model_spec
 from .saved_plan import PlanRecord
 from .stack import EnvStack
@@ -286,9 +286,14 @@ def verify(stack: EnvStack, *, release: Release | None = None) -> list[Check]:
 
 
 def _registry_account(outputs: dict[str, Any]) -> str | None:
-    """The account a registry is in, as its URL names it (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME)."""
-    host = str(outputs.get("repository_url") or "").split(".", 1)[0]
-    return host if host.isdigit() and len(host) == 12 else None
+    """The account a registry is in, as its ARN (arn:aws:ecr:REGION:ACCOUNT:repository/NAME) or its URL
+    (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME) names it."""
+    arn = str(outputs.get("repository_arn") or "").split(":")
+    host = str(outputs.get("registry_url") or "").split(".", 1)[0]
+    for account in (arn[4] if len(arn) > 5 else "", host):
+        if account.isdigit() and len(account) == 12:
+            return account
+    return None
 
 
 def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Planned:
@@ -319,44 +324,49 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
             "watched it, so it is not promoted",
             hint=f"ship a release whose model passes the watch (`platformctl history {source.name}` shows it)",
         )
+    src_out, dst_out = source.state_outputs(), destination.state_outputs()
+    if not dst_out.get("repository_name"):
+        raise Refused(
+            f"{destination.name} has no registry yet",
+            hint=f"plan, approve and apply {destination.name}'s foundation first",
+        )
+    # Each side with its own credentials: the source read as the source is reached, the destination written as the
+    # destination is (two accounts from one terminal); one target when one principal reaches both. A promote role
+    # of the destination's account reads the source's through the grants bootstrap made there (registryId names it).
+    reader, writer = source.target, destination.target
+    src_image = (source.settings.region, src_out["repository_name"])
+    src_store = (source.settings.region, src_out.get("artifact_bucket_name") or "")
+    src_registry = _registry_account(src_out)
+    # A tag deployment (outside platformctl) is promoted as the digest its tag names: copies go by digest.
+    digest = release.image if release.by_digest else resolve_image(reader, *src_image, release.image, src_registry)
+    # Everything the copy reads, read first: a source these credentials may not read leaves the destination as it was.
+    check_image_readable(reader, source=src_image, digest=digest, source_registry=src_registry)
+    if release.model:
+        check_model_readable(reader, source=src_store, model=release.model)
     dst_records = records_for(destination.target, destination.settings)
     token = dst_records.acquire(requester.label(), f"promote {source.name} -> {destination.name}")
     try:
-        src_out, dst_out = source.state_outputs(), destination.state_outputs()
-        if not dst_out.get("repository_name"):
-            raise Refused(
-                f"{destination.name} has no registry yet",
-                hint=f"plan, approve and apply {destination.name}'s foundation first",
-            )
-        # A tag deployment (outside platformctl) is promoted as the digest its tag names: copies go by digest.
-        digest = (
-            release.image
-            if release.by_digest
-            else resolve_image(source.target, source.settings.region, src_out["repository_name"], release.image)
-        )
-        # Each side with its own credentials: the source read as the source is reached, the destination written
-        # as the destination is (two accounts from one terminal); one target when one principal reaches both.
-        reader, writer = source.target, destination.target
         image = copy_image(
             reader,
             writer,
-            source=(source.settings.region, src_out["repository_name"]),
+            source=src_image,
             destination=(destination.settings.region, dst_out["repository_name"]),
             digest=digest,
+            source_registry=src_registry,
         )
         model = None
         if release.model:
             model = copy_model(
                 reader,
                 writer,
-                source=(source.settings.region, src_out["artifact_bucket_name"]),
+                source=src_store,
                 destination=(destination.settings.region, dst_out["artifact_bucket_name"]),
                 model=release.model,
             )
             copy_baseline(
                 reader,
                 writer,
-                source=(source.settings.region, src_out["artifact_bucket_name"]),
+                source=src_store,
                 destination=(destination.settings.region, dst_out["artifact_bucket_name"]),
                 model=release.model,
                 copied=model,
@@ -367,8 +377,8 @@ def promote(source: EnvStack, destination: EnvStack, requester: Requester) -> Pl
             "source_release_id": release.id,
             "source_verify": {"entry": verified["id"], "at": verified["at"], "ok": verified["ok"]},
             # Where the copies came from, for an auditor who reads only the target's log.
-            "source_account": _registry_account(src_out) or source.settings.account_id,
-            "source_registry": src_out.get("repository_url") or src_out["repository_name"],
+            "source_account": src_registry or source.settings.account_id,
+            "source_registry": src_out.get("registry_url") or src_out["repository_name"],
             "source_artifact_bucket": src_out.get("artifact_bucket_name"),
             "image_copy": image,
         }

@@ -11,7 +11,7 @@ import json
 import urllib.request
 from typing import Any
 
-from .aws import AwsTarget, error_code
+from .aws import AwsTarget, error_code, error_text
 from .errors import PlatformError, Refused
 from .release import ImageRef
 
@@ -25,15 +25,16 @@ LAYER_READ_TIMEOUT_SECONDS = 60
 DEFAULT_PART_BYTES = 10 * 1024 * 1024  # when InitiateLayerUpload names no part size
 
 
-def resolve_image(target: AwsTarget, region: str, repository: str, image: str) -> str:
-    """The digest `image` (any spelling core.release.ImageRef reads) names in `repository`: a digest stays as it is
-    once the registry has it; a tag becomes the digest it points at now."""
+def resolve_image(target: AwsTarget, region: str, repository: str, image: str, registry_id: str | None = None) -> str:
+    """The digest `image` (any spelling core.release.ImageRef reads) names in `repository` (of account registry_id,
+    else the caller's): a digest stays as it is once the registry has it; a tag becomes the digest it points at now."""
     ref = ImageRef.parse(image)
     image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.pinned}
     what = "digest" if ref.digest else "tag"
     ecr = target.client("ecr", region)
     try:
-        found = ecr.describe_images(repositoryName=repository, imageIds=[image_id])["imageDetails"]
+        at = {"registryId": registry_id} if registry_id else {}
+        found = ecr.describe_images(repositoryName=repository, imageIds=[image_id], **at)["imageDetails"]
     except Exception as exc:  # noqa: BLE001
         code = error_code(exc)
         if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
@@ -48,16 +49,26 @@ def resolve_image(target: AwsTarget, region: str, repository: str, image: str) -
 
 
 def copy_image(
-    reader: AwsTarget, writer: AwsTarget, *, source: tuple[str, str], destination: tuple[str, str], digest: str
+    reader: AwsTarget,
+    writer: AwsTarget,
+    *,
+    source: tuple[str, str],
+    destination: tuple[str, str],
+    digest: str,
+    source_registry: str | None = None,
 ) -> dict[str, Any]:
     """Copy the image `digest` from source (region, repository) into destination, as `docker push` would: the
     layers destination does not hold yet, then the manifest by digest (for a multi-platform index, each platform's
     image first). Same bytes, same digest: the image is the one staging verified. The source is read as `reader`
     and the destination written as `writer` (two accounts, each with its own credentials; the same target when one
-    principal reaches both). Returns what was copied."""
+    principal reaches both). source_registry: the source's account when `reader` is of another one (ECR's
+    registryId; a promote role reads the source account's repository through that repository's policy). Returns
+    what was copied."""
     src_region, src_repo = source
     dst_region, dst_repo = destination
-    copy = _ImageCopy(reader.client("ecr", src_region), src_repo, writer.client("ecr", dst_region), dst_repo)
+    copy = _ImageCopy(
+        reader.client("ecr", src_region), src_repo, writer.client("ecr", dst_region), dst_repo, source_registry
+    )
     copy.image(digest, tag=f"release-{digest[7:19]}")
     if resolve_image(writer, dst_region, dst_repo, digest) != digest:
         raise PlatformError(f"the image in {dst_repo} does not have digest {digest}")
@@ -70,11 +81,21 @@ def copy_image(
     }
 
 
+def check_image_readable(
+    reader: AwsTarget, *, source: tuple[str, str], digest: str, source_registry: str | None = None
+) -> None:
+    """Read the image's manifest as `reader`: a source it may not read is refused here, before anything is
+    written into the destination."""
+    region, repository = source
+    _ImageCopy(reader.client("ecr", region), repository, None, "", source_registry)._manifest(digest)
+
+
 class _ImageCopy:
     """One image copy between two ECR repositories (the counts feed the promotion's evidence)."""
 
-    def __init__(self, src: Any, src_repo: str, dst: Any, dst_repo: str) -> None:
+    def __init__(self, src: Any, src_repo: str, dst: Any, dst_repo: str, src_registry: str | None = None) -> None:
         self.src, self.src_repo, self.dst, self.dst_repo = src, src_repo, dst, dst_repo
+        self.src_at = {"registryId": src_registry} if src_registry else {}
         self.manifests = self.layers = self.copied = self.bytes_copied = 0
 
     def image(self, digest: str, tag: str | None = None) -> None:
@@ -107,10 +128,13 @@ class _ImageCopy:
     def _manifest(self, digest: str) -> tuple[str, str | None]:
         try:
             images = self.src.batch_get_image(
-                repositoryName=self.src_repo, imageIds=[{"imageDigest": digest}], acceptedMediaTypes=MANIFEST_TYPES
+                repositoryName=self.src_repo,
+                imageIds=[{"imageDigest": digest}],
+                acceptedMediaTypes=MANIFEST_TYPES,
+                **self.src_at,
             )["images"]
         except Exception as exc:  # noqa: BLE001
-            raise PlatformError(f"cannot read image {digest} from {self.src_repo}: {error_code(exc) or exc}") from None
+            raise PlatformError(f"cannot read image {digest} from {self.src_repo}: {error_text(exc)}") from None
         if not images:
             raise Refused(f"image {digest} is not in {self.src_repo}", hint="deploy it to the source first")
         return str(images[0]["imageManifest"]), images[0].get("imageManifestMediaType")
@@ -139,7 +163,7 @@ class _ImageCopy:
             raise
         except Exception as exc:  # noqa: BLE001 - botocore ClientError or urllib's error, classified by code
             raise PlatformError(
-                f"cannot copy layer {blob} from {self.src_repo} to {self.dst_repo}: {error_code(exc) or exc}",
+                f"cannot copy layer {blob} from {self.src_repo} to {self.dst_repo}: {error_text(exc)}",
                 hint="the credentials need ecr:GetDownloadUrlForLayer on the source and "
                 "ecr:InitiateLayerUpload/UploadLayerPart/CompleteLayerUpload on the target",
             ) from None
@@ -147,7 +171,9 @@ class _ImageCopy:
         self.bytes_copied += size
 
     def _stream_blob(self, blob: str) -> int:
-        url = self.src.get_download_url_for_layer(repositoryName=self.src_repo, layerDigest=blob)["downloadUrl"]
+        url = self.src.get_download_url_for_layer(repositoryName=self.src_repo, layerDigest=blob, **self.src_at)[
+            "downloadUrl"
+        ]
         upload = self.dst.initiate_layer_upload(repositoryName=self.dst_repo)
         part_size, sha, first = int(upload.get("partSize") or DEFAULT_PART_BYTES), hashlib.sha256(), 0
         with urllib.request.urlopen(url, timeout=LAYER_READ_TIMEOUT_SECONDS) as response:  # noqa: S310 - ECR's URL

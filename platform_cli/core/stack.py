@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .aws import AwsTarget, error_code
+from .aws import AwsTarget, error_code, error_text
 from .baseline import read_baseline
 from .console import Console
 from .drift import drifted_resources
-from .errors import Refused
+from .errors import PlatformError, Refused
 from .paths import Paths
 from .provenance import provenance_now, sha256_bytes, sha256_file
 from .release import Release
@@ -193,8 +193,15 @@ class EnvStack:
             return None
         try:
             body = self.target.client("s3", region).get_object(Bucket=bucket, Key=key)["Body"].read()
-        except Exception as exc:  # noqa: BLE001 - any failure: let Terraform read it and report
-            return {} if error_code(exc) in ("NoSuchKey", "404") else None
+        except Exception as exc:  # noqa: BLE001 - any other failure: let Terraform read it and report
+            code = error_code(exc)
+            if code in ("AccessDenied", "AccessDeniedException"):  # Terraform would be refused the same way
+                raise PlatformError(
+                    f"cannot read the state of {self.name} (s3://{bucket}/{key}): {error_text(exc)}",
+                    hint="use credentials that may read it (another account's: the grants infra/bootstrap's "
+                    "`promotions` write there)",
+                ) from None
+            return {} if code in ("NoSuchKey", "404") else None
         try:
             return json.loads(body) if body.strip() else {}
         except ValueError:

@@ -177,6 +177,9 @@ def envs(tmp_path, monkeypatch) -> dict[str, Environment]:
     monkeypatch.setattr(
         deploy, "verify_environment", lambda target, region, outputs: [Check("service", "expected image", "ok", "")]
     )
+    # No registry here: the source is readable (tests/sandbox/iam/test_cross_account.py has the refusals).
+    monkeypatch.setattr(deploy, "check_image_readable", lambda reader, **_: None)
+    monkeypatch.setattr(deploy, "check_model_readable", lambda reader, **_: None)
     return envs
 
 
@@ -206,12 +209,16 @@ def test_promote_finds_the_verify_of_a_tag_and_copies_the_digest_it_names(envs, 
     _deploy(staging, variable="build-42")
     deploy.verify(staging)
     registries = {("churn-staging", "build-42"): D2}
-    monkeypatch.setattr(deploy, "resolve_image", lambda target, region, repo, image: registries[(repo, image)])
+    monkeypatch.setattr(
+        deploy, "resolve_image", lambda target, region, repo, image, registry=None: registries[(repo, image)]
+    )
     copied: list[str] = []
     monkeypatch.setattr(
         deploy,
         "copy_image",
-        lambda reader, writer, source, destination, digest: copied.append(digest) or {"digest": digest},
+        lambda reader, writer, source, destination, digest, source_registry: (
+            copied.append(digest) or {"digest": digest}
+        ),
     )
     planned = deploy.promote(staging, prod, promotion.Requester(aws="alice"))
     assert copied == [D2] and prod.planned[-1].image == D2  # promoted by digest
@@ -232,7 +239,7 @@ def test_promote_still_refuses_a_tag_release_that_never_verified(envs):
 
 def test_plan_takes_a_full_reference_only_from_the_environments_own_registry(envs, monkeypatch):
     staging = envs["staging"]
-    monkeypatch.setattr(deploy, "resolve_image", lambda target, region, repo, image: D2)
+    monkeypatch.setattr(deploy, "resolve_image", lambda target, region, repo, image, registry=None: D2)
     own = staging.state_outputs()["registry_url"]
     assert deploy.resolve_release(staging, f"{own}:build-42", None) == (D2, None)  # type: ignore[arg-type]
     with pytest.raises(Refused, match=f"is not from staging's registry {own}"):
@@ -264,6 +271,15 @@ def test_a_rollback_or_promotion_that_changes_nothing_writes_nothing(envs, monke
         deploy.rollback(staging, promotion.Requester(aws="alice"))
     assert staging.log.log == before
 
-    monkeypatch.setattr(deploy, "copy_image", lambda reader, writer, source, destination, digest: {"digest": digest})
+    monkeypatch.setattr(deploy, "copy_image", lambda reader, writer, digest, **_: {"digest": digest})
     assert deploy.promote(staging, prod, promotion.Requester(aws="alice")).request is None  # already promoted
     assert [e for e in prod.log.log if e["kind"] == "request"] == []
+
+
+def test_the_source_registrys_account_comes_from_its_arn_or_its_url():
+    """promote reads another account's repository by its registryId: the account the stack's outputs name."""
+    arn = {"repository_arn": "arn:aws:ecr:eu-west-1:111111111111:repository/mlplatform-staging"}
+    url = {"registry_url": "222222222222.dkr.ecr.eu-west-1.amazonaws.com/mlplatform-staging"}
+    assert deploy._registry_account(arn) == "111111111111"
+    assert deploy._registry_account(url) == "222222222222"
+    assert deploy._registry_account({"repository_name": "mlplatform-staging"}) is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,16 +27,17 @@ import pytest
 from click.testing import CliRunner, Result
 from fakes.fake_github import REPOSITORY  # the repository bootstrap trusts is the one the fake GitHub serves
 from moto.core import DEFAULT_ACCOUNT_ID
-from support.deployment import copy_repository
+from support.accounts import TWO_ACCOUNTS
+from support.deployment import REGION, copy_repository
+from support.side_by_side import side_by_side
 from support.terraform_root import apply_root
 
 from platform_cli.cli import cli
-from platform_cli.sandbox import manager
+from platform_cli.sandbox import accounts, manager
 from platform_cli.sandbox.oidc.claims import WorkflowRun
 from platform_cli.sandbox.oidc.client import request_token
 
 REPO = Path(__file__).resolve().parents[2]
-REGION = "eu-west-1"
 TERRAFORM_TIMEOUT_SECONDS = 600
 # The environments bootstrap serves here, each with the GitHub environment its apply jobs run in.
 ENVIRONMENTS = {"staging": "staging", "prod": "production", "fargate": "fargate"}
@@ -43,15 +45,37 @@ ENVIRONMENTS = {"staging": "staging", "prod": "production", "fargate": "fargate"
 
 @dataclass
 class Account:
-    """The enforcing sandbox with bootstrap applied, and a repository whose environments live in it."""
+    """The enforcing sandbox with bootstrap applied in each account the environments live in (one, or staging's and
+    prod's), and a repository whose environments live there."""
 
     info: manager.SandboxInfo
     project: str
-    outputs: dict[str, Any]
+    bootstraps: dict[str, dict[str, Any]]  # bootstrap's outputs by account
+    env_accounts: dict[str, str]  # the account of each environment
     root: Path
     work_dir: Path
     terraform_env: dict[str, str]
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """Bootstrap's outputs in the one account (the single-account layout)."""
+        (outputs,) = self.bootstraps.values()
+        return outputs
+
+    def account_of(self, env: str) -> str:
+        return self.env_accounts[env]
+
+    def outputs_of(self, env: str) -> dict[str, Any]:
+        return self.bootstraps[self.account_of(env)]
+
+    def root_of(self, env: str) -> dict[str, str]:
+        """The credentials of the root of `env`'s account (its administrator)."""
+        return accounts.root_credentials(self.account_of(env))
+
+    def plan_role_vars(self) -> dict[str, str]:
+        """plan.yml's and drift.yml's repository variables: the plan role of each account."""
+        return {f"PLAN_ROLE_ARN_{account}": out["plan_role_arn"] for account, out in self.bootstraps.items()}
 
     def client(self, service: str, credentials: dict[str, str] | None = None) -> Any:
         keys = credentials or manager.TEST_CREDENTIALS
@@ -82,12 +106,12 @@ class Account:
 
     def apply_role(self, env: str) -> dict[str, str]:
         """deploy.yml's apply job for `env`, in the GitHub environment bootstrap names for it."""
-        arn = self.outputs["apply_role_arns"][env]
+        arn = self.outputs_of(env)["apply_role_arns"][env]
         return self.role(arn, WorkflowRun(REPOSITORY, environment=ENVIRONMENTS[env]))
 
     def promote_role(self, env: str) -> dict[str, str]:
         """deploy.yml's promote job into `env`, in the GitHub environment its promotion names."""
-        arn = self.outputs["promote_role_arns"][env]
+        arn = self.outputs_of(env)["promote_role_arns"][env]
         return self.role(arn, WorkflowRun(REPOSITORY, environment="prod-promote"))
 
     def _platformctl_env(self, credentials: dict[str, str]) -> dict[str, str]:
@@ -133,13 +157,19 @@ class Account:
         role, approved by the account's administrator (the sandbox's root), applied by prod's apply role."""
         apply_role = self.apply_role("prod")
         self.must("plan", "prod", "--request", credentials=apply_role, codes=(2,))
-        self.must("approve", "prod", credentials=dict(self.info.env))
+        self.must("approve", "prod", credentials=self.root_of("prod"))
         self.must("apply", "prod", credentials=apply_role, codes=(0, 1))  # 1: verify finds no service yet
 
-    def state_objects(self) -> dict[str, list[str]]:
-        """The state bucket as root sees it: the keys there now, and every version of a key that is not a lock."""
-        s3 = self.client("s3")
-        bucket = self.outputs["state_bucket_name"]
+    def state_objects(self) -> dict[str, dict[str, list[str]]]:
+        """Each state bucket as its account's root sees it: the keys there now, and every version of a key that is
+        not a lock."""
+        return {
+            out["state_bucket_name"]: self._bucket_objects(out["state_bucket_name"], account)
+            for account, out in self.bootstraps.items()
+        }
+
+    def _bucket_objects(self, bucket: str, account: str) -> dict[str, list[str]]:
+        s3 = self.client("s3", accounts.root_credentials(account))
         current = [
             o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket) for o in p.get("Contents", [])
         ]
@@ -152,7 +182,14 @@ class Account:
         return {"current": sorted(current), "versions": sorted(versions)}
 
 
-def _bootstrap(info: manager.SandboxInfo, base: Path, project: str, env: dict[str, str]) -> dict[str, Any]:
+def _bootstrap(
+    info: manager.SandboxInfo,
+    base: Path,
+    project: str,
+    env: dict[str, str],
+    environments: dict[str, str],
+    promotion: dict[str, str],
+) -> dict[str, Any]:
     shutil.copytree(REPO / "infra" / "bootstrap", base / "infra" / "bootstrap", ignore=shutil.ignore_patterns("tests"))
     shutil.copytree(REPO / "modules", base / "modules", ignore=shutil.ignore_patterns(".terraform", "tests"))
     stack = base / "infra" / "bootstrap"
@@ -163,8 +200,9 @@ def _bootstrap(info: manager.SandboxInfo, base: Path, project: str, env: dict[st
                 "project": project,
                 "github_repository": REPOSITORY,
                 "state_force_destroy": True,
-                "environments": ENVIRONMENTS,
-                "promotions": {"prod": {"from": "staging", "github_environment": "prod-promote"}},
+                "environments": environments,
+                "promotions": {"prod": promotion},
+                "state_key_prefix": f"{project}/",  # copy_repository keeps each environment's state there
             }
         )
     )
@@ -172,20 +210,19 @@ def _bootstrap(info: manager.SandboxInfo, base: Path, project: str, env: dict[st
     return apply_root(stack, env, timeout=TERRAFORM_TIMEOUT_SECONDS)
 
 
-def _point_environments_at(root: Path, bucket: str) -> None:
-    """Each environment in the sandbox's account, its state in the bucket bootstrap made, its roles bounded."""
+def _point_environments_at(root: Path, env_accounts: dict[str, str], buckets: dict[str, str]) -> None:
+    """Each environment in its account, its state in the bucket bootstrap made there, its roles bounded."""
     for env_dir in (root / "envs").iterdir():
+        account = env_accounts[env_dir.name]
         policy = env_dir / "env.yaml"
         text = policy.read_text()
-        for account in ("111111111111", "222222222222"):
-            text = text.replace(f'account_id: "{account}"', f'account_id: "{DEFAULT_ACCOUNT_ID}"')
-        policy.write_text(text)
+        policy.write_text(re.sub(r'account_id: "\d{12}"', f'account_id: "{account}"', text))
         # Bootstrap's apply roles create roles only with the environment's workload boundary.
         tfvars = env_dir / "terraform.tfvars"
         tfvars.write_text(tfvars.read_text() + "\nworkload_permissions_boundary = true\n")
         backend = env_dir / "backend.hcl"
         lines = [line for line in backend.read_text().splitlines() if not line.startswith("bucket")]
-        backend.write_text("\n".join([f'bucket = "{bucket}"', *lines, "use_path_style = true", ""]))
+        backend.write_text("\n".join([f'bucket = "{buckets[account]}"', *lines, "use_path_style = true", ""]))
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     subprocess.run(
         ["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "sandbox"], check=True
@@ -193,21 +230,43 @@ def _point_environments_at(root: Path, bucket: str) -> None:
 
 
 @contextmanager
-def _enforcing_account(tmp_path_factory, terraform_env, name: str) -> Iterator[Account]:
-    """A new enforcing sandbox with bootstrap applied (about a minute) and a repository aimed at it."""
+def _enforcing_account(
+    tmp_path_factory, terraform_env, name: str, layout: dict[str, dict[str, str]]
+) -> Iterator[Account]:
+    """A new enforcing sandbox with bootstrap applied in each account of `layout` (its environments and their GitHub
+    environments), side by side (about a minute), and a repository aimed at it. Every account's bootstrap gets the
+    same promotion of staging into prod, with both accounts named when they differ."""
     base = tmp_path_factory.mktemp(name)
     info = manager.start(manager.free_port(), state_dir=base / "sandbox", enforce_iam="hard")
     try:
         project = "rk" + uuid.uuid4().hex[:6]
-        root_env = terraform_env({**info.env, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION})
-        outputs = _bootstrap(info, base / "bootstrap", project, root_env)
+        env_accounts = {env: account for account, envs in layout.items() for env in envs}
+        promotion = {"from": "staging", "github_environment": "prod-promote"}
+        if env_accounts["staging"] != env_accounts["prod"]:
+            promotion |= {"from_account_id": env_accounts["staging"], "account_id": env_accounts["prod"]}
+        bootstraps: dict[str, dict[str, Any]] = {}
+
+        def bootstrap(account: str) -> None:
+            root_env = terraform_env(
+                {**info.env, **accounts.root_credentials(account), "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
+            )
+            bootstraps[account] = _bootstrap(
+                info, base / f"bootstrap-{account}", project, root_env, layout[account], promotion
+            )
+
+        # Side by side: in AWS prod's account goes first (the grants staging's account writes name prod's promote
+        # role, and AWS refuses a resource policy naming a principal that does not exist; README says so); the
+        # sandbox does not check that, and the order changes nothing else.
+        failed = side_by_side({account: lambda account=account: bootstrap(account) for account in layout})
+        assert not failed, failed
         root = base / "repo"
         copy_repository(root, project, whole=True)  # the workflows run from their YAML need the whole checkout
-        _point_environments_at(root, outputs["state_bucket_name"])
+        _point_environments_at(root, env_accounts, {a: out["state_bucket_name"] for a, out in bootstraps.items()})
         yield Account(
             info=info,
             project=project,
-            outputs=outputs,
+            bootstraps=bootstraps,
+            env_accounts=env_accounts,
             root=root,
             work_dir=base / "work",
             terraform_env=terraform_env({}),
@@ -221,11 +280,11 @@ def _enforcing_account(tmp_path_factory, terraform_env, name: str) -> Iterator[A
 # chains run side by side.
 @pytest.fixture(scope="session")
 def account(tmp_path_factory, terraform_env) -> Iterator[Account]:
-    with _enforcing_account(tmp_path_factory, terraform_env, "roles") as made:
+    with _enforcing_account(tmp_path_factory, terraform_env, "roles", {DEFAULT_ACCOUNT_ID: ENVIRONMENTS}) as made:
         yield made
 
 
 @pytest.fixture(scope="session")
 def deploy_account(tmp_path_factory, terraform_env) -> Iterator[Account]:
-    with _enforcing_account(tmp_path_factory, terraform_env, "deploy") as made:
+    with _enforcing_account(tmp_path_factory, terraform_env, "deploy", TWO_ACCOUNTS) as made:
         yield made

@@ -1,7 +1,8 @@
 """plan.yml run from its own YAML (tests/support/workflow_run.py) against the enforcing sandbox with bootstrap
 applied, every AWS call as the plan role the job's configure-aws-credentials step assumes. It runs after
-test_deploy_workflow.py (file order, one worker, the same account) shipped a release to staging (App Runner, with a
-model) and prod (ECS Fargate), so both compute targets are planned. The jobs write nothing to the state bucket but
+test_deploy_workflow.py (file order, one worker, the same sandbox) shipped a release to staging (App Runner, with a
+model, in staging's account) and prod (ECS Fargate, in prod's), so both compute targets are planned, each with its
+account's plan role. The jobs write nothing to the state bucket but
 lock files that are gone again, and the comment job posts each plan to the fake GitHub's pull request.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import pytest
 from fakes.fake_github import REPOSITORY
 from harness import Event
-from moto.core import DEFAULT_ACCOUNT_ID
 from support.workflow_run import assumed, run_workflow
 
 pytestmark = [pytest.mark.real, pytest.mark.xdist_group("bootstrap-deploy")]
@@ -28,7 +28,7 @@ def test_plan_yml_plans_both_compute_targets_as_the_plan_role(deploy_account, fa
     for env in DEPLOYED:
         plan = run.job("plan", matrix={"env": env})
         assert plan.result == "success", plan.log[-4000:]
-        assert assumed(plan) == DEFAULT_ACCOUNT_ID
+        assert assumed(plan) == account.account_of(env)
         run.job("comment", matrix={"env": env}).expect("success")
     assert account.state_objects() == before
     bodies = [c["body"] for c in fake_github.comments_on(PR)]

@@ -10,7 +10,6 @@ from typing import Any
 
 from fakes.fake_github import OIDC_REQUEST_TOKEN, REPOSITORY, TOKEN
 from harness import Event, JobResult, WorkflowRun, sandbox_issuer
-from moto.core import DEFAULT_ACCOUNT_ID
 
 from platform_cli.core import tfconfig
 from platform_cli.core.paths import Paths
@@ -36,7 +35,7 @@ def run_workflow(
         event,
         base,
         repository=REPOSITORY,
-        vars={f"PLAN_ROLE_ARN_{DEFAULT_ACCOUNT_ID}": account.outputs["plan_role_arn"], **options.pop("vars", {})},
+        vars={**account.plan_role_vars(), **options.pop("vars", {})},
         token=TOKEN,
         api_url=fake_github.base_url,
         runner_env=runner_env,

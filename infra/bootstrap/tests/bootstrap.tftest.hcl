@@ -204,3 +204,71 @@ run "no_privilege_escalation_outside_the_boundary" {
     error_message = "Roles are passed only to the service that runs them (iam:PassedToService)."
   }
 }
+
+# Staging in 111111111111, prod in 222222222222 (this mock's account): each account's bootstrap gets the same map.
+run "promote_role_in_the_target_account_reads_the_source_account" {
+  command = plan
+
+  variables {
+    environments = { prod = "production" }
+    promotions   = { prod = { from = "staging", github_environment = "prod-promote", from_account_id = "111111111111", account_id = "222222222222" } }
+  }
+
+  assert {
+    condition     = contains(flatten([for s in data.aws_iam_policy_document.promote["prod"].statement : s.resources]), "arn:aws:ecr:eu-west-1:111111111111:repository/mlplatform-staging")
+    error_message = "The promote role must read staging's repository in staging's account."
+  }
+
+  assert {
+    condition     = contains(flatten([for s in data.aws_iam_policy_document.promote["prod"].statement : s.resources]), "arn:aws:s3:::mlplatform-tfstate-111111111111/platform/staging.tfstate.platformctl/*")
+    error_message = "The promote role must read staging's records in staging's state bucket."
+  }
+
+  assert {
+    condition     = length(aws_ssm_parameter.promotion_reader) == 0
+    error_message = "The target account grants nothing: the source's grants belong to the source's account."
+  }
+}
+
+run "source_account_grants_the_target_promote_role_its_reads" {
+  command = plan
+
+  override_data {
+    target = data.aws_caller_identity.current
+    values = { account_id = "111111111111" }
+  }
+
+  variables {
+    environments = { staging = "staging" }
+    promotions   = { prod = { from = "staging", github_environment = "prod-promote", from_account_id = "111111111111", account_id = "222222222222" } }
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.promotion_reader["prod"].value == "arn:aws:iam::222222222222:role/mlplatform-github-promote-prod" && aws_ssm_parameter.promotion_reader["prod"].name == "/mlplatform/promotion-readers/staging/prod"
+    error_message = "The source account must publish prod's promote role as a reader of staging (infra/platform reads it)."
+  }
+
+  assert {
+    condition     = local.record_readers == { "platform/staging.tfstate" = ["arn:aws:iam::222222222222:role/mlplatform-github-promote-prod"] }
+    error_message = "The source account's state bucket must let prod's promote role read staging's state and records only."
+  }
+
+  assert {
+    condition     = length(data.aws_iam_policy_document.promote) == 0
+    error_message = "The source account makes no promote role: prod's lives in prod's account."
+  }
+}
+
+run "one_account_for_both_writes_no_grants" {
+  command = plan
+
+  variables {
+    environments = { staging = "staging", prod = "production" }
+    promotions   = { prod = { from = "staging", github_environment = "prod-promote" } }
+  }
+
+  assert {
+    condition     = length(aws_ssm_parameter.promotion_reader) == 0 && length(local.record_readers) == 0
+    error_message = "One account for source and target needs no resource-policy grants."
+  }
+}

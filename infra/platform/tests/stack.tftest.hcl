@@ -439,3 +439,21 @@ run "grouped_inputs_reach_their_modules" {
     error_message = "A group with one attribute set keeps the defaults of the others."
   }
 }
+
+# infra/bootstrap in this account names the promote roles of other accounts that copy this environment's releases.
+run "promotion_readers_come_from_bootstraps_parameters" {
+  command = plan
+
+  override_data {
+    target = data.aws_ssm_parameters_by_path.promotion_readers
+    values = {
+      names  = ["/mlplatform/promotion-readers/staging/prod"]
+      values = ["arn:aws:iam::222222222222:role/mlplatform-github-promote-prod"]
+    }
+  }
+
+  assert {
+    condition     = local.promotion_readers == tolist(["arn:aws:iam::222222222222:role/mlplatform-github-promote-prod"])
+    error_message = "The registry and artifact store must grant exactly the promote roles bootstrap named."
+  }
+}

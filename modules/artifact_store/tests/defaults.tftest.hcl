@@ -147,3 +147,30 @@ run "rejects_bad_retention" {
     var.kms_key_deletion_window_days,
   ]
 }
+
+run "promotion_readers_get_model_versions_and_decrypt_through_s3_only" {
+  command = plan
+
+  variables {
+    promotion_reader_arns = ["arn:aws:iam::222222222222:role/mlplatform-github-promote-prod"]
+  }
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.promotion_read_objects[0].statement).actions == toset(["s3:GetObject", "s3:GetObjectVersion"]) && one(one(data.aws_iam_policy_document.promotion_read_objects[0].statement).principals).identifiers == toset(["arn:aws:iam::222222222222:role/mlplatform-github-promote-prod"])
+    error_message = "The bucket policy must let the promote role read objects, and nothing more."
+  }
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.promotion_decrypt[0].statement).actions == toset(["kms:Decrypt"]) && one(one(data.aws_iam_policy_document.promotion_decrypt[0].statement).condition).variable == "kms:ViaService"
+    error_message = "The key policy must let the promote role decrypt only through S3."
+  }
+}
+
+run "no_promotion_readers_no_grants" {
+  command = plan
+
+  assert {
+    condition     = length(data.aws_iam_policy_document.promotion_read_objects) == 0 && length(data.aws_iam_policy_document.promotion_decrypt) == 0
+    error_message = "Without promotion readers neither policy grants anyone else anything."
+  }
+}

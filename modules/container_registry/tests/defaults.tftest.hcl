@@ -106,3 +106,31 @@ run "rejects_bad_principal" {
 
   expect_failures = [var.pull_principal_arns]
 }
+
+run "promotion_readers_pull_by_digest_and_nothing_else" {
+  command = plan
+
+  variables {
+    promotion_reader_arns = ["arn:aws:iam::222222222222:role/mlplatform-github-promote-prod"]
+  }
+
+  assert {
+    condition     = length(aws_ecr_repository_policy.this) == 1 && [for s in data.aws_iam_policy_document.pull[0].statement : s.sid] == ["PromotionReadersPullByDigest"]
+    error_message = "Promotion readers alone get a repository policy with their one statement."
+  }
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.pull[0].statement).actions == toset(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"])
+    error_message = "Promotion readers may read images, not push or change them."
+  }
+}
+
+run "rejects_a_reader_that_is_not_a_role" {
+  command = plan
+
+  variables {
+    promotion_reader_arns = ["arn:aws:iam::222222222222:root"]
+  }
+
+  expect_failures = [var.promotion_reader_arns]
+}

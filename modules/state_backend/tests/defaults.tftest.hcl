@@ -88,3 +88,36 @@ run "audit_log_is_append_only" {
     error_message = "No deletes at all; writes only as new objects (If-None-Match)."
   }
 }
+
+run "record_readers_read_one_environments_state_and_records" {
+  command = plan
+
+  variables {
+    record_readers = { "platform/staging.tfstate" = ["arn:aws:iam::222222222222:role/mlplatform-github-promote-prod"] }
+  }
+
+  assert {
+    condition     = toset(flatten([for s in data.aws_iam_policy_document.record_readers[0].statement : s.resources if s.actions == toset(["s3:GetObject"])])) == toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/platform/staging.tfstate", "arn:aws:s3:::mlplatform-tfstate-111111111111/platform/staging.tfstate.platformctl/*"])
+    error_message = "A record reader may read that environment's state and records, no other key."
+  }
+
+  assert {
+    condition     = toset(one([for s in data.aws_iam_policy_document.record_readers[0].statement : one(s.condition).values if s.actions == toset(["s3:ListBucket"])])) == toset(["platform/staging.tfstate.platformctl/*"])
+    error_message = "A record reader may list only that environment's records."
+  }
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.record_readers_decrypt[0].statement).actions == toset(["kms:Decrypt"])
+    error_message = "A record reader may only decrypt, through S3."
+  }
+}
+
+run "rejects_a_wildcard_state_key" {
+  command = plan
+
+  variables {
+    record_readers = { "platform/*" = ["arn:aws:iam::222222222222:role/mlplatform-github-promote-prod"] }
+  }
+
+  expect_failures = [var.record_readers]
+}

@@ -16,11 +16,12 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from werkzeug.exceptions import HTTPException
 
-from . import actions, principals, resource_policies
+from ..services import ecr
+from . import actions, principals, resource_policies, sse_kms
 from .evaluation import Decision, ResourceFacts, evaluate
 from .report import DecisionLog
 
@@ -159,6 +160,9 @@ def _request_context(
         context["aws:TagKeys"] = list(tags)
     if action.startswith("s3:"):
         context.update(actions.s3_context(response.headers))
+        prefix = (response.querystring or {}).get("prefix")
+        if action == "s3:ListBucket" and prefix:
+            context["s3:prefix"] = prefix[0]
     for name, key in (("PermissionsBoundary", "iam:PermissionsBoundary"), ("PolicyArn", "iam:PolicyARN")):
         if isinstance(params.get(name), str):
             context[key] = params[name]
@@ -213,8 +217,10 @@ class Enforcer:
             resources, unmappable = [moto_resource], None
         else:
             prefix, name = action.split(":", 1)
+            # ECR names another account's registry in registryId (a cross-account pull): its ARNs are there.
+            owner = ecr.registry_account(params, account) if prefix == "ecr" else account
             resources, unmappable = actions.build_resources(
-                prefix, name, params, region, account, _key_resolver(account, region)
+                prefix, name, params, region, owner, _key_resolver(owner, region)
             )
         context = _request_context(principal, region, params, response, action)
         if "iam:PermissionsBoundary" not in context and action in ROLE_BOUNDARY_ACTIONS:
@@ -239,7 +245,46 @@ class Enforcer:
             if action == "sts:AssumeRole":
                 facts = _trust_policy(facts)
             self._decide(protocol, evaluate(principal, action, facts, context))
+        if response.service_name == "s3":
+            self._sse_kms(protocol, principal, action, moto_resource, query, response.headers, region, context)
+            self._copy_source(protocol, principal, response.headers, region, context)
         self._pass_roles(protocol, principal, params, region, context)
+
+    def _copy_source(
+        self, protocol: str, principal: principals.Principal, headers: Any, region: str, context: dict[str, Any]
+    ) -> None:
+        """CopyObject / UploadPartCopy also read their source as the caller: s3:GetObject (GetObjectVersion for a
+        version), and the source object's key through S3 when it is SSE-KMS."""
+        source = headers.get("x-amz-copy-source")
+        if not source:
+            return
+        path, _, version_query = unquote(source).lstrip("/").partition("?")
+        version = parse_qs(version_query).get("versionId")
+        action = "s3:GetObjectVersion" if version else "s3:GetObject"
+        arn = f"arn:aws:s3:::{path}"
+        facts = resource_policies.describe(arn, region, principal.account)
+        self._decide(protocol, evaluate(principal, action, facts, context))
+        self._sse_kms(protocol, principal, action, arn, {"versionId": version or []}, {}, region, context)
+
+    def _sse_kms(
+        self,
+        protocol: str,
+        principal: principals.Principal,
+        action: str,
+        resource: str,
+        query: dict[str, list[str]],
+        headers: Any,
+        region: str,
+        context: dict[str, Any],
+    ) -> None:
+        """S3 uses the object's KMS key as the caller: that use is authorized too (iam/sse_kms.py)."""
+        kms_action = sse_kms.kms_action(action)
+        key_arn = kms_action and sse_kms.key_of_request(action, resource, query, headers, region)
+        if not kms_action or not key_arn:
+            return
+        facts = resource_policies.describe(key_arn, region, principal.account)
+        via = {**context, "kms:ViaService": f"s3.{region}.amazonaws.com", "kms:CallerAccount": principal.account}
+        self._decide(protocol, evaluate(principal, kms_action, facts, via))
 
     def _pass_roles(
         self, protocol: str, principal: principals.Principal, params: dict[str, Any], region: str, context: dict

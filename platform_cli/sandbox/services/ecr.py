@@ -10,7 +10,10 @@ Here (model patches, plus one route):
 * GetDownloadUrlForLayer answers with a URL this sandbox serves (LAYER_PATH, a route registered with the wire
   layer), standing in for ECR's presigned S3 URL; LayersNotFoundException for a layer the repository does not hold;
 * PutImage of an image manifest (Docker v2 or OCI) refuses a config or layer the repository does not hold, and
-  names the image by the sha256 of the manifest bytes (ImageDigestDoesNotMatchException for another imageDigest).
+  names the image by the sha256 of the manifest bytes (ImageDigestDoesNotMatchException for another imageDigest);
+* a request whose registryId names another account is served from that account's registry (moto looks only in the
+  caller's and answers RepositoryNotFoundException): a promote role pulls from the source account's repository,
+  as far as that repository's policy lets it (iam/enforcement.py authorizes against the repository's ARN there).
 
 image_exists() is not a fix: it is how the sandbox's other services (App Runner, ECS) pull an image.
 """
@@ -166,6 +169,23 @@ def _serve_layer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [body]
 
 
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+
+
+def registry_account(params: dict[str, Any], caller_account: str) -> str:
+    """The account whose registry a request addresses: its registryId, else the caller's."""
+    registry = params.get("registryId")
+    return registry if isinstance(registry, str) and ACCOUNT_RE.match(registry) else caller_account
+
+
+def _registry_of_request(self: Any) -> Any:
+    from moto.ecr.models import ecr_backends
+
+    return ecr_backends[registry_account({"registryId": self._get_param("registryId")}, self.current_account)][
+        self.region
+    ]
+
+
 @install_once
 def install() -> None:
     """Patch moto's ECR classes in this process and serve layer downloads at LAYER_PATH."""
@@ -175,4 +195,5 @@ def install() -> None:
     ECRBackend.complete_layer_upload = _complete_layer_upload(ECRBackend.complete_layer_upload)
     ECRBackend.put_image = _put_image(ECRBackend.put_image)
     ECRResponse.get_download_url_for_layer = _get_download_url_for_layer
+    ECRResponse.ecr_backend = property(_registry_of_request)
     add_route(LAYER_PATH, _serve_layer)
