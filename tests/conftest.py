@@ -32,8 +32,8 @@ def pytest_configure(config: pytest.Config) -> None:
 # worker finishes. So the four longest come first, one per worker, then one short test each, then the next two
 # chains (picked up by the first workers to finish), then everything else. `make test` runs with
 # --no-loadscope-reorder, which would otherwise put the groups with the most tests first, whatever their length.
-FIRST_CHAINS = ("bootstrap-roles", "bootstrap-deploy", "deployment-staging", "fargate")
-NEXT_CHAINS = ("deployment-promotion", "modules-apply")
+FIRST_CHAINS = ("bootstrap-deploy", "deployment-staging", "fargate", "deployment-promotion")
+NEXT_CHAINS = ("bootstrap-roles", "modules-apply")
 
 
 def _group(item: pytest.Item) -> str | None:

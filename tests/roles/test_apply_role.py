@@ -1,7 +1,7 @@
-"""deploy.yml's apply job as the role it assumes, on both compute targets: the environment's apply role builds
-its environment from nothing (for Fargate the network, load balancer, cluster and service; for App Runner the
-service and its roles), rolls out an image, verifies and finds no drift; and it may not touch another
-environment's resources or make a role outside the workload boundary."""
+"""What an apply role may not do: touch another environment's resources, or make a role outside the workload
+boundary. What it may do, build its environment from nothing on either compute target (for Fargate the network,
+load balancer, cluster and service; for App Runner the service and its roles), roll out an image and verify it, is
+deploy.yml's run as those roles (test_deploy_workflow.py: staging on App Runner, prod on Fargate)."""
 
 from __future__ import annotations
 
@@ -9,39 +9,8 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from support.side_by_side import side_by_side
-
-from platform_cli.sandbox.images import push_placeholder_image
 
 pytestmark = [pytest.mark.real, pytest.mark.xdist_group("bootstrap-roles")]
-
-
-def _deploy_from_nothing(account, env: str) -> None:
-    """deploy.yml's jobs for `env`, as its apply role: foundation, image pushed, service, verify, drift."""
-    role = account.apply_role(env)
-    account.must("plan", env, credentials=role, codes=(2,))
-    account.must("apply", env, credentials=role)
-    outputs = json.loads(account.must("output", env, "--json", credentials=role))
-    # deploy.yml's publish job pushes the image with the same role.
-    digest = push_placeholder_image(outputs["repository_name"], "v1", ecr_client=account.client("ecr", role))
-    account.must("plan", env, "--image", digest, credentials=role, codes=(2,))
-    account.must("apply", env, credentials=role)
-    assert "checks passed" in account.must("verify", env, credentials=role)
-    account.must("drift", env, credentials=role)
-
-
-@pytest.fixture(scope="module")
-def from_nothing(account) -> dict[str, str]:
-    """Both compute targets deployed from nothing at once, each by its own apply role: the failures by environment."""
-    return side_by_side({env: lambda env=env: _deploy_from_nothing(account, env) for env in ("fargate", "staging")})
-
-
-def test_the_fargate_apply_role_deploys_its_environment_from_nothing(from_nothing):
-    assert "fargate" not in from_nothing, from_nothing.get("fargate")
-
-
-def test_the_app_runner_apply_role_deploys_its_environment_from_nothing(from_nothing):
-    assert "staging" not in from_nothing, from_nothing.get("staging")
 
 
 def test_an_apply_role_cannot_create_another_environments_resources(account):
