@@ -149,6 +149,11 @@ variable "promotions" {
   }
 
   validation {
+    condition     = alltrue([for env, p in var.promotions : contains(keys(var.environments), env) || p.account_id != null])
+    error_message = "A promotion into an environment this account does not hold must name the account it lives in (account_id): the source's account grants that account's promote role."
+  }
+
+  validation {
     condition     = alltrue([for env, p in var.promotions : alltrue([for id in [p.from_account_id, p.account_id] : id == null || can(regex("^[0-9]{12}$", id))])])
     error_message = "A promotion's from_account_id and account_id must be 12-digit AWS account ids (or left out for this account)."
   }

@@ -272,3 +272,14 @@ run "one_account_for_both_writes_no_grants" {
     error_message = "One account for source and target needs no resource-policy grants."
   }
 }
+
+run "rejects_a_promotion_out_of_this_account_that_does_not_say_where_to" {
+  command = plan
+
+  variables {
+    environments = { staging = "staging" }
+    promotions   = { prod = { from = "staging", github_environment = "prod-promote", from_account_id = "222222222222" } }
+  }
+
+  expect_failures = [var.promotions]
+}
