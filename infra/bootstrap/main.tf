@@ -550,6 +550,7 @@ module "github_oidc" {
     for env, p in local.promote_targets : env => {
       github_environment = p.github_environment
       policies           = { promote = data.aws_iam_policy_document.promote[env].json }
+      records_key        = "${var.state_key_prefix}${env}.tfstate" # requests in its own environment's log only
       policy_arns        = { read_only = local.read_only_policy }
     }
   }

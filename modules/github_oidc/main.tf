@@ -236,6 +236,8 @@ resource "aws_iam_role" "promote" {
 }
 
 data "aws_iam_policy_document" "records_write" {
+  for_each = var.promote_roles
+
   source_policy_documents = [data.aws_iam_policy_document.state_read.json]
 
   # platformctl's records live under <state key>.platformctl/ (log/<seq>-<kind>-<id>.json, numbers/, plans/,
@@ -247,9 +249,9 @@ data "aws_iam_policy_document" "records_write" {
     effect  = "Allow"
     actions = ["s3:PutObject"]
     resources = [
-      "${var.state_bucket_arn}/*.platformctl/log/*-request-*.json",
-      "${var.state_bucket_arn}/*.platformctl/numbers/*",
-      "${var.state_bucket_arn}/*.platformctl/plans/*",
+      "${var.state_bucket_arn}/${coalesce(each.value.records_key, "*")}.platformctl/log/*-request-*.json",
+      "${var.state_bucket_arn}/${coalesce(each.value.records_key, "*")}.platformctl/numbers/*",
+      "${var.state_bucket_arn}/${coalesce(each.value.records_key, "*")}.platformctl/plans/*",
     ]
 
     condition {
@@ -263,7 +265,7 @@ data "aws_iam_policy_document" "records_write" {
     sid       = "HoldPromotionLock"
     effect    = "Allow"
     actions   = ["s3:PutObject", "s3:DeleteObject"]
-    resources = ["${var.state_bucket_arn}/*.platformctl/lock.json"]
+    resources = ["${var.state_bucket_arn}/${coalesce(each.value.records_key, "*")}.platformctl/lock.json"]
   }
 }
 
@@ -272,7 +274,7 @@ resource "aws_iam_role_policy" "promote_state" {
 
   name   = "terraform-state-read-records-write"
   role   = aws_iam_role.promote[each.key].id
-  policy = data.aws_iam_policy_document.records_write.json
+  policy = data.aws_iam_policy_document.records_write[each.key].json
 }
 
 resource "aws_iam_role_policy" "promote" {

@@ -185,12 +185,14 @@ variable "promote_roles" {
     jobs of github_repository that run in the GitHub environment `github_environment` (e.g. `prod-promote`), reads
     state and writes only platformctl's records beside it (<state key>.platformctl/*: audit log, approved plans,
     lock), never state itself. policies/policy_arns as in apply_roles: what copying a release into the environment
-    needs (its registry and artifact store) and, to plan it, read access.
+    needs (its registry and artifact store) and, to plan it, read access. records_key: the target's state key
+    (e.g. platform/prod.tfstate), so the role writes requests in that environment's log only; null allows any.
   EOT
   type = map(object({
     github_environment = string
     policies           = optional(map(string), {})
     policy_arns        = optional(map(string), {})
+    records_key        = optional(string)
   }))
   default = {}
 

@@ -144,7 +144,7 @@ run "promote_role_trusts_its_environment_and_cannot_write_state" {
 
   assert {
     condition = alltrue(flatten([
-      for s in data.aws_iam_policy_document.records_write.statement : [
+      for s in data.aws_iam_policy_document.records_write["prod"].statement : [
         for a in s.actions : !contains(["s3:PutObject", "s3:DeleteObject"], a) || contains([
           toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.tflock"]),
           toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/*.platformctl/lock.json"]),
@@ -157,9 +157,26 @@ run "promote_role_trusts_its_environment_and_cannot_write_state" {
 
   assert {
     condition = alltrue([
-      for s in data.aws_iam_policy_document.records_write.statement :
+      for s in data.aws_iam_policy_document.records_write["prod"].statement :
       length(s.condition) > 0 if anytrue([for r in s.resources : strcontains(r, ".platformctl/log/") || strcontains(r, ".platformctl/numbers/") || strcontains(r, ".platformctl/plans/")])
     ])
     error_message = "A promote role writes requests and plans only as new objects (If-None-Match), never over an existing one."
+  }
+}
+
+run "promote_role_with_a_records_key_writes_only_that_environments_log" {
+  command = plan
+
+  variables {
+    promote_roles = {
+      prod = { github_environment = "prod-promote", records_key = "platform/prod.tfstate" }
+    }
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in data.aws_iam_policy_document.records_write["prod"].statement : s.resources if contains(s.actions, "s3:PutObject")
+    ])) == toset(["arn:aws:s3:::mlplatform-tfstate-111111111111/platform/prod.tfstate.platformctl/log/*-request-*.json", "arn:aws:s3:::mlplatform-tfstate-111111111111/platform/prod.tfstate.platformctl/numbers/*", "arn:aws:s3:::mlplatform-tfstate-111111111111/platform/prod.tfstate.platformctl/plans/*", "arn:aws:s3:::mlplatform-tfstate-111111111111/platform/prod.tfstate.platformctl/lock.json"])
+    error_message = "With a records key the promote role writes requests, plans and the lock of that environment only."
   }
 }
