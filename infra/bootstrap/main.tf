@@ -412,8 +412,49 @@ resource "aws_iam_policy" "workload_boundary" {
 # target's registry and artifact store; planning uses ReadOnlyAccess. No apply.
 ################################################################################
 
+# In another account: the source's state and records (the verify record of the release), decrypted through S3 with
+# the source state bucket's key, which carries no environment tag; its key policy names the promote role alone.
+data "aws_iam_policy_document" "promote_reads_across" {
+  for_each = { for env, p in local.promote_targets : env => p if p.reads_across }
+
+  statement {
+    sid       = "ReadSourceRecords"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}/${var.state_key_prefix}${each.value.from}.tfstate", "arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}/${var.state_key_prefix}${each.value.from}.tfstate.platformctl/*"]
+  }
+
+  statement {
+    sid       = "ListSourceRecords"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}"]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.state_key_prefix}${each.value.from}.tfstate.platformctl/*"]
+    }
+  }
+
+  statement {
+    sid       = "DecryptSourceRecords"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["arn:${local.partition}:kms:${var.region}:${each.value.source_account}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${var.region}.amazonaws.com"]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "promote" {
   for_each = local.promote_targets
+
+  source_policy_documents = [for env, doc in data.aws_iam_policy_document.promote_reads_across : doc.json if env == each.key]
 
   statement {
     sid       = "ReadSourceImages"
@@ -457,53 +498,6 @@ data "aws_iam_policy_document" "promote" {
       test     = "StringEquals"
       variable = "aws:ResourceTag/environment"
       values   = [each.value.from]
-    }
-  }
-
-  # In another account: the source's state and records (the verify record of the release), decrypted through S3
-  # with the source state bucket's key, which carries no environment tag; its key policy names this role alone.
-  dynamic "statement" {
-    for_each = each.value.reads_across ? [1] : []
-
-    content {
-      sid       = "ReadSourceRecords"
-      effect    = "Allow"
-      actions   = ["s3:GetObject"]
-      resources = ["arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}/${var.state_key_prefix}${each.value.from}.tfstate", "arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}/${var.state_key_prefix}${each.value.from}.tfstate.platformctl/*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = each.value.reads_across ? [1] : []
-
-    content {
-      sid       = "ListSourceRecords"
-      effect    = "Allow"
-      actions   = ["s3:ListBucket"]
-      resources = ["arn:${local.partition}:s3:::${var.project}-tfstate-${each.value.source_account}"]
-
-      condition {
-        test     = "StringLike"
-        variable = "s3:prefix"
-        values   = ["${var.state_key_prefix}${each.value.from}.tfstate.platformctl/*"]
-      }
-    }
-  }
-
-  dynamic "statement" {
-    for_each = each.value.reads_across ? [1] : []
-
-    content {
-      sid       = "DecryptSourceRecords"
-      effect    = "Allow"
-      actions   = ["kms:Decrypt"]
-      resources = ["arn:${local.partition}:kms:${var.region}:${each.value.source_account}:key/*"]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["s3.${var.region}.amazonaws.com"]
-      }
     }
   }
 

@@ -33,8 +33,9 @@ def resolve_image(target: AwsTarget, region: str, repository: str, image: str, r
     what = "digest" if ref.digest else "tag"
     ecr = target.client("ecr", region)
     try:
-        at = {"registryId": registry_id} if registry_id else {}
-        found = ecr.describe_images(repositoryName=repository, imageIds=[image_id], **at)["imageDetails"]
+        found = ecr.describe_images(repositoryName=repository, imageIds=[image_id], **_in_registry(registry_id))[
+            "imageDetails"
+        ]
     except Exception as exc:  # noqa: BLE001
         code = error_code(exc)
         if code in ("ImageNotFoundException", "RepositoryNotFoundException"):
@@ -87,7 +88,28 @@ def check_image_readable(
     """Read the image's manifest as `reader`: a source it may not read is refused here, before anything is
     written into the destination."""
     region, repository = source
-    _ImageCopy(reader.client("ecr", region), repository, None, "", source_registry)._manifest(digest)
+    _read_manifest(reader.client("ecr", region), repository, digest, source_registry)
+
+
+def _in_registry(registry_id: str | None) -> dict[str, str]:
+    """ECR's registryId argument: another account's registry, or (none) the caller's."""
+    return {"registryId": registry_id} if registry_id else {}
+
+
+def _read_manifest(ecr: Any, repository: str, digest: str, registry_id: str | None) -> tuple[str, str | None]:
+    """The manifest of image `digest` and its media type, as ECR stores them."""
+    try:
+        images = ecr.batch_get_image(
+            repositoryName=repository,
+            imageIds=[{"imageDigest": digest}],
+            acceptedMediaTypes=MANIFEST_TYPES,
+            **_in_registry(registry_id),
+        )["images"]
+    except Exception as exc:  # noqa: BLE001
+        raise PlatformError(f"cannot read image {digest} from {repository}: {error_text(exc)}") from None
+    if not images:
+        raise Refused(f"image {digest} is not in {repository}", hint="deploy it to the source first")
+    return str(images[0]["imageManifest"]), images[0].get("imageManifestMediaType")
 
 
 class _ImageCopy:
@@ -95,7 +117,7 @@ class _ImageCopy:
 
     def __init__(self, src: Any, src_repo: str, dst: Any, dst_repo: str, src_registry: str | None = None) -> None:
         self.src, self.src_repo, self.dst, self.dst_repo = src, src_repo, dst, dst_repo
-        self.src_at = {"registryId": src_registry} if src_registry else {}
+        self.src_registry = src_registry
         self.manifests = self.layers = self.copied = self.bytes_copied = 0
 
     def image(self, digest: str, tag: str | None = None) -> None:
@@ -126,18 +148,7 @@ class _ImageCopy:
         self.manifests += 1
 
     def _manifest(self, digest: str) -> tuple[str, str | None]:
-        try:
-            images = self.src.batch_get_image(
-                repositoryName=self.src_repo,
-                imageIds=[{"imageDigest": digest}],
-                acceptedMediaTypes=MANIFEST_TYPES,
-                **self.src_at,
-            )["images"]
-        except Exception as exc:  # noqa: BLE001
-            raise PlatformError(f"cannot read image {digest} from {self.src_repo}: {error_text(exc)}") from None
-        if not images:
-            raise Refused(f"image {digest} is not in {self.src_repo}", hint="deploy it to the source first")
-        return str(images[0]["imageManifest"]), images[0].get("imageManifestMediaType")
+        return _read_manifest(self.src, self.src_repo, digest, self.src_registry)
 
     def _missing(self, blobs: list[str]) -> list[str]:
         if not blobs:
@@ -171,9 +182,9 @@ class _ImageCopy:
         self.bytes_copied += size
 
     def _stream_blob(self, blob: str) -> int:
-        url = self.src.get_download_url_for_layer(repositoryName=self.src_repo, layerDigest=blob, **self.src_at)[
-            "downloadUrl"
-        ]
+        url = self.src.get_download_url_for_layer(
+            repositoryName=self.src_repo, layerDigest=blob, **_in_registry(self.src_registry)
+        )["downloadUrl"]
         upload = self.dst.initiate_layer_upload(repositoryName=self.dst_repo)
         part_size, sha, first = int(upload.get("partSize") or DEFAULT_PART_BYTES), hashlib.sha256(), 0
         with urllib.request.urlopen(url, timeout=LAYER_READ_TIMEOUT_SECONDS) as response:  # noqa: S310 - ECR's URL

@@ -220,7 +220,7 @@ run "promote_role_in_the_target_account_reads_the_source_account" {
   }
 
   assert {
-    condition     = contains(flatten([for s in data.aws_iam_policy_document.promote["prod"].statement : s.resources]), "arn:aws:s3:::mlplatform-tfstate-111111111111/platform/staging.tfstate.platformctl/*")
+    condition     = contains(flatten([for s in data.aws_iam_policy_document.promote_reads_across["prod"].statement : s.resources]), "arn:aws:s3:::mlplatform-tfstate-111111111111/platform/staging.tfstate.platformctl/*")
     error_message = "The promote role must read staging's records in staging's state bucket."
   }
 
